@@ -1,0 +1,39 @@
+/**
+ * What every command does first: read the configuration, open the database and bring its schema up to date.
+ */
+import { type Config, loadConfig, loadDotEnv } from '../config.ts';
+import { type DatabaseHandle, openDatabase } from '../storage/database.ts';
+import { migrateToLatest } from '../storage/migrate.ts';
+import { KyselyPaperStore } from '../storage/paper-store.ts';
+
+export interface Runtime {
+  config: Config;
+  database: DatabaseHandle;
+  store: KyselyPaperStore;
+  /** Migrations applied by this start (empty when the schema was current). */
+  migrated: string[];
+}
+
+export async function openRuntime(env: Record<string, string | undefined> = process.env): Promise<Runtime> {
+  if (env === process.env) loadDotEnv();
+  const config = loadConfig(env);
+  const database = openDatabase(config.databaseUrl);
+  try {
+    const migrated = await migrateToLatest(database.db);
+    return { config, database, store: new KyselyPaperStore(database.db), migrated };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/** An error the CLI reports as one line on stderr, with a non-zero exit. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

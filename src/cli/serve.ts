@@ -1,0 +1,47 @@
+/** `paperboy serve`: the web process. Loads the sample papers into an empty database, then serves until SIGTERM. */
+
+import { loadSampleDataIfEmpty } from '../ingest/sample-data.ts';
+import { buildApp } from '../web/app.ts';
+import { openRuntime } from './runtime.ts';
+
+/** How long in-flight requests get to finish after SIGTERM before the process exits anyway, in milliseconds. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export async function serve(): Promise<void> {
+  const runtime = await openRuntime();
+  const { config, store, database } = runtime;
+  const app = await buildApp({ store, config });
+  if (runtime.migrated.length > 0) app.log.info({ migrations: runtime.migrated }, 'database migrated');
+  if (config.sampleData) {
+    const loaded = await loadSampleDataIfEmpty(store, { timeZone: config.timeZone });
+    if (loaded) app.log.info(loaded, 'loaded the bundled sample papers into the empty database');
+  }
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => {
+      app.log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    app
+      .close()
+      .then(() => database.close())
+      .then(() => {
+        app.log.info('stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        app.log.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info({ database: database.description, url: config.baseUrl }, 'Paperboy is serving');
+}

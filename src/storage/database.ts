@@ -1,0 +1,77 @@
+/**
+ * Opens the database named by `DATABASE_URL`: the embedded SQLite file by default, PostgreSQL when one machine is not
+ * enough. Everything above this module talks to the same Kysely query layer and does not care which.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** Where it is, without credentials, for logs. */
+  description: string;
+  close(): Promise<void>;
+}
+
+/** How long SQLite waits for another process's write lock before giving up, in milliseconds. */
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+/** Connections per process to PostgreSQL. */
+const PG_POOL_SIZE = 10;
+
+// PostgreSQL returns bigint (count(*), sums) as strings by default; our counts fit in a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+export type DatabaseUrl = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
+
+/** Parses `sqlite:PATH`, `sqlite::memory:` or `postgres://...`; throws with a message naming what is expected. */
+export function parseDatabaseUrl(value: string): DatabaseUrl {
+  if (value.startsWith('postgres://') || value.startsWith('postgresql://')) {
+    try {
+      new URL(value);
+    } catch {
+      throw new Error(`'${redact(value)}' is not a valid postgres:// URL`);
+    }
+    return { dialect: 'postgres', url: value };
+  }
+  if (value.startsWith('sqlite:')) {
+    const rest = value.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (rest.length === 0) throw new Error('a sqlite: URL needs a file path, e.g. sqlite:./data/paperboy.db');
+    return { dialect: 'sqlite', path: rest };
+  }
+  throw new Error(`expected sqlite:PATH or postgres://user@host:port/db, got '${redact(value)}'`);
+}
+
+export function openDatabase(url: DatabaseUrl): DatabaseHandle {
+  if (url.dialect === 'postgres') {
+    const pool = new pg.Pool({ connectionString: url.url, max: PG_POOL_SIZE });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', description: redact(url.url), close: () => db.destroy() };
+  }
+  const inMemory = url.path === ':memory:';
+  if (!inMemory) mkdirSync(dirname(resolve(url.path)), { recursive: true });
+  const sqlite = new SQLite(url.path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    description: inMemory ? 'sqlite (in memory)' : `sqlite:${url.path}`,
+    close: () => db.destroy(),
+  };
+}
+
+/** A URL with its password replaced, safe for logs and error messages. */
+export function redact(value: string): string {
+  return value.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}

@@ -1,0 +1,316 @@
+/**
+ * The papers and the daily feed, stored through Kysely on SQLite or PostgreSQL. This is the one place that knows
+ * how a paper is laid out in rows; everything above speaks `Paper` and `PaperRecord`.
+ */
+import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import {
+  latestVersionNumber,
+  mergePaperRecords,
+  type Paper,
+  type PaperRecord,
+  type PaperVersion,
+  sameRecord,
+  versionBounds,
+} from '../domain/paper.ts';
+import type { Database, PapersTable } from './schema.ts';
+
+export interface Listing {
+  paperId: string;
+  listedOn: string;
+  submittedAt: string;
+  source: ListingSource;
+  submittedByUserId: number | null;
+  comment: string | null;
+}
+
+export type ListingSource = 'sample' | 'import' | 'curator' | 'ingest' | 'user';
+
+export interface ListedPaper {
+  paper: Paper;
+  listing: Listing;
+}
+
+/** Feed order. `trending` ranks by upvotes until the community ranking lands. */
+export type FeedSort = 'upvotes' | 'publishedAt' | 'trending';
+
+export interface FeedQuery {
+  /** First day, inclusive; omitted = no lower bound. */
+  from?: string;
+  /** Last day, inclusive; omitted = no upper bound. */
+  to?: string;
+  sort: FeedSort;
+  offset: number;
+  limit: number;
+}
+
+export interface UpsertCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface PaperStore {
+  /** Inserts or merges records (see mergePaperRecords) in one transaction; unchanged papers are not rewritten. */
+  upsertPapers(records: PaperRecord[]): Promise<UpsertCounts>;
+  getPaper(id: string): Promise<Paper | null>;
+  getListing(paperId: string): Promise<Listing | null>;
+  /** Lists papers on the feed; a paper already listed keeps its first listing. Returns how many were new. */
+  addListings(listings: Listing[]): Promise<number>;
+  listFeed(query: FeedQuery): Promise<ListedPaper[]>;
+  countFeed(query: Pick<FeedQuery, 'from' | 'to'>): Promise<number>;
+  /** The most recent day with a listing, or null on an empty feed. */
+  latestListingDay(): Promise<string | null>;
+  /** The closest days with listings strictly before `from` and strictly after `to`. */
+  nearestListingDays(from: string, to: string): Promise<{ before: string | null; after: string | null }>;
+  countPapers(): Promise<number>;
+  /** Throws when the database cannot be reached. */
+  ping(): Promise<void>;
+}
+
+type PaperRow = Selectable<PapersTable>;
+
+export class KyselyPaperStore implements PaperStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async upsertPapers(records: PaperRecord[]): Promise<UpsertCounts> {
+    if (records.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+    return this.db.transaction().execute((trx) => this.upsertIn(trx, records));
+  }
+
+  private async upsertIn(trx: Transaction<Database>, records: PaperRecord[]): Promise<UpsertCounts> {
+    const ids = [...new Set(records.map((r) => r.id))];
+    const existingRows = await trx.selectFrom('papers').selectAll().where('id', 'in', ids).execute();
+    const stored = new Map(existingRows.map((row) => [row.id, rowToRecord(row)]));
+    const merged = new Map<string, PaperRecord>();
+    for (const record of records) {
+      merged.set(record.id, mergePaperRecords(merged.get(record.id) ?? stored.get(record.id) ?? null, record));
+    }
+    const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
+    const nowIso = this.now().toISOString();
+    const rows: Insertable<PapersTable>[] = [];
+    for (const [id, record] of merged) {
+      const before = stored.get(id);
+      if (before && sameRecord(before, record)) {
+        counts.unchanged += 1;
+        continue;
+      }
+      if (before) counts.updated += 1;
+      else counts.inserted += 1;
+      rows.push(recordToRow(record, nowIso));
+    }
+    if (rows.length > 0) {
+      await trx
+        .insertInto('papers')
+        .values(rows)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => {
+            const updates: Record<string, unknown> = {};
+            for (const column of UPDATABLE_COLUMNS) updates[column] = eb.ref(`excluded.${column}`);
+            return updates;
+          }),
+        )
+        .execute();
+    }
+    return counts;
+  }
+
+  async getPaper(id: string): Promise<Paper | null> {
+    const row = await this.db.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? rowToPaper(row) : null;
+  }
+
+  async getListing(paperId: string): Promise<Listing | null> {
+    const row = await this.db.selectFrom('listings').selectAll().where('paper_id', '=', paperId).executeTakeFirst();
+    return row ? rowToListing(row) : null;
+  }
+
+  async addListings(listings: Listing[]): Promise<number> {
+    if (listings.length === 0) return 0;
+    const result = await this.db
+      .insertInto('listings')
+      .values(
+        listings.map((l) => ({
+          paper_id: l.paperId,
+          listed_on: l.listedOn,
+          submitted_at: l.submittedAt,
+          source: l.source,
+          submitted_by_user_id: l.submittedByUserId,
+          comment: l.comment,
+        })),
+      )
+      .onConflict((oc) => oc.column('paper_id').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+
+  async listFeed(query: FeedQuery): Promise<ListedPaper[]> {
+    let q = this.db
+      .selectFrom('listings')
+      .innerJoin('papers', 'papers.id', 'listings.paper_id')
+      .selectAll('papers')
+      .select([
+        'listings.listed_on',
+        'listings.submitted_at',
+        'listings.source',
+        'listings.submitted_by_user_id',
+        'listings.comment',
+      ]);
+    if (query.from) q = q.where('listings.listed_on', '>=', query.from);
+    if (query.to) q = q.where('listings.listed_on', '<=', query.to);
+    if (query.sort === 'publishedAt') {
+      q = q.orderBy('listings.submitted_at', 'desc');
+    } else {
+      q = q.orderBy('papers.upvotes', 'desc').orderBy('listings.submitted_at', 'desc');
+    }
+    const rows = await q.orderBy('papers.id', 'asc').offset(query.offset).limit(query.limit).execute();
+    return rows.map((row) => ({
+      paper: rowToPaper(row),
+      listing: rowToListing({ ...row, paper_id: row.id }),
+    }));
+  }
+
+  async countFeed(query: Pick<FeedQuery, 'from' | 'to'>): Promise<number> {
+    let q = this.db.selectFrom('listings').select((eb) => eb.fn.countAll<number>().as('n'));
+    if (query.from) q = q.where('listed_on', '>=', query.from);
+    if (query.to) q = q.where('listed_on', '<=', query.to);
+    const row = await q.executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async latestListingDay(): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('listings')
+      .select((eb) => eb.fn.max('listed_on').as('day'))
+      .executeTakeFirst();
+    return row?.day ?? null;
+  }
+
+  async nearestListingDays(from: string, to: string): Promise<{ before: string | null; after: string | null }> {
+    const [before, after] = await Promise.all([
+      this.db
+        .selectFrom('listings')
+        .select((eb) => eb.fn.max('listed_on').as('day'))
+        .where('listed_on', '<', from)
+        .executeTakeFirst(),
+      this.db
+        .selectFrom('listings')
+        .select((eb) => eb.fn.min('listed_on').as('day'))
+        .where('listed_on', '>', to)
+        .executeTakeFirst(),
+    ]);
+    return { before: before?.day ?? null, after: after?.day ?? null };
+  }
+
+  async countPapers(): Promise<number> {
+    const row = await this.db
+      .selectFrom('papers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+}
+
+/** Columns a re-import may change; counters and the first-seen time belong to the instance. */
+const UPDATABLE_COLUMNS = [
+  'title',
+  'abstract',
+  'authors',
+  'categories',
+  'primary_category',
+  'versions',
+  'latest_version',
+  'first_version_at',
+  'latest_version_at',
+  'comments',
+  'journal_ref',
+  'doi',
+  'report_no',
+  'license',
+  'submitter',
+  'github_repo',
+  'project_page',
+  'updated_at',
+] as const;
+
+/** The row for a record, as written by upsertPapers. */
+export function recordToRow(record: PaperRecord, nowIso: string): Insertable<PapersTable> {
+  const { firstVersionAt, latestVersionAt } = versionBounds(record);
+  return {
+    id: record.id,
+    title: record.title,
+    abstract: record.abstract,
+    authors: JSON.stringify(record.authors),
+    categories: record.categories.join(' '),
+    primary_category: record.categories[0] ?? null,
+    versions: JSON.stringify(record.versions),
+    latest_version: latestVersionNumber(record),
+    first_version_at: firstVersionAt,
+    latest_version_at: latestVersionAt,
+    comments: record.comments,
+    journal_ref: record.journalRef,
+    doi: record.doi,
+    report_no: record.reportNo,
+    license: record.license,
+    submitter: record.submitter,
+    github_repo: record.githubRepo,
+    project_page: record.projectPage,
+    created_at: nowIso,
+    updated_at: nowIso,
+  };
+}
+
+function rowToRecord(row: PaperRow): PaperRecord {
+  return {
+    id: row.id,
+    title: row.title,
+    abstract: row.abstract,
+    authors: JSON.parse(row.authors) as string[],
+    categories: row.categories === '' ? [] : row.categories.split(' '),
+    versions: JSON.parse(row.versions) as PaperVersion[],
+    comments: row.comments,
+    journalRef: row.journal_ref,
+    doi: row.doi,
+    reportNo: row.report_no,
+    license: row.license,
+    submitter: row.submitter,
+    githubRepo: row.github_repo,
+    projectPage: row.project_page,
+  };
+}
+
+function rowToPaper(row: PaperRow): Paper {
+  return {
+    ...rowToRecord(row),
+    firstVersionAt: row.first_version_at,
+    latestVersionAt: row.latest_version_at,
+    upvotes: Number(row.upvotes),
+    numComments: Number(row.num_comments),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function rowToListing(row: {
+  paper_id: string;
+  listed_on: string;
+  submitted_at: string;
+  source: string;
+  submitted_by_user_id: number | null;
+  comment: string | null;
+}): Listing {
+  return {
+    paperId: row.paper_id,
+    listedOn: row.listed_on,
+    submittedAt: row.submitted_at,
+    source: row.source as ListingSource,
+    submittedByUserId: row.submitted_by_user_id,
+    comment: row.comment,
+  };
+}
