@@ -41,6 +41,8 @@ export interface FeedQuery {
   sort: FeedSort;
   offset: number;
   limit: number;
+  /** Only listings made by the instance itself (sample, import, ingest, curator), not by a person. */
+  systemListingsOnly?: boolean;
 }
 
 export interface UpsertCounts {
@@ -57,7 +59,7 @@ export interface PaperStore {
   /** Lists papers on the feed; a paper already listed keeps its first listing. Returns how many were new. */
   addListings(listings: Listing[]): Promise<number>;
   listFeed(query: FeedQuery): Promise<ListedPaper[]>;
-  countFeed(query: Pick<FeedQuery, 'from' | 'to'>): Promise<number>;
+  countFeed(query: Pick<FeedQuery, 'from' | 'to' | 'systemListingsOnly'>): Promise<number>;
   /** The most recent day with a listing, or null on an empty feed. */
   latestListingDay(): Promise<string | null>;
   /** The closest days with listings strictly before `from` and strictly after `to`. */
@@ -160,6 +162,7 @@ export class KyselyPaperStore implements PaperStore {
       ]);
     if (query.from) q = q.where('listings.listed_on', '>=', query.from);
     if (query.to) q = q.where('listings.listed_on', '<=', query.to);
+    if (query.systemListingsOnly) q = q.where('listings.submitted_by_user_id', 'is', null);
     if (query.sort === 'publishedAt') {
       q = q.orderBy('listings.submitted_at', 'desc');
     } else {
@@ -172,10 +175,11 @@ export class KyselyPaperStore implements PaperStore {
     }));
   }
 
-  async countFeed(query: Pick<FeedQuery, 'from' | 'to'>): Promise<number> {
+  async countFeed(query: Pick<FeedQuery, 'from' | 'to' | 'systemListingsOnly'>): Promise<number> {
     let q = this.db.selectFrom('listings').select((eb) => eb.fn.countAll<number>().as('n'));
     if (query.from) q = q.where('listed_on', '>=', query.from);
     if (query.to) q = q.where('listed_on', '<=', query.to);
+    if (query.systemListingsOnly) q = q.where('submitted_by_user_id', 'is', null);
     const row = await q.executeTakeFirstOrThrow();
     return Number(row.n);
   }

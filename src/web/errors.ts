@@ -4,31 +4,9 @@
  * HTML page with the same status.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type ErrorCode, HttpError } from '../commands/errors.ts';
 
-export type ErrorCode =
-  | 'bad_request'
-  | 'invalid_parameter'
-  | 'invalid_id'
-  | 'invalid_date'
-  | 'not_found'
-  | 'paper_not_found'
-  | 'method_not_allowed'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'internal_error'
-  | 'unavailable';
-
-/** An error a command raises on purpose; the app's error handler turns it into the right answer. */
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
+export { type ErrorCode, HttpError };
 
 export function isApiRequest(request: FastifyRequest): boolean {
   const path = request.url;
