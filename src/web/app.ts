@@ -40,7 +40,7 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   const app = Fastify({
     logger: options.logger ?? { level: context.config.logLevel },
     bodyLimit: BODY_LIMIT_BYTES,
-    requestIdHeader: 'x-request-id',
+    requestIdHeader: false, // genReqId reads and vets the header itself
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       if (typeof given === 'string' && given.length <= MAX_REQUEST_ID_LENGTH && /^[\w.:-]+$/.test(given)) return given;
