@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { h } from 'preact';
@@ -61,6 +62,20 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
     return sendPage(reply, 404, 'Page not found', 'There is no page at this address.');
   });
 
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Paperboy API',
+        version: '0.1.0',
+        description:
+          "Compatible with Hugging Face's papers API (paths, parameters, field names). Errors are JSON {error, message} with the sentence repeated in X-Error-Message.",
+      },
+      servers: [{ url: context.config.baseUrl }],
+    },
+    hideUntagged: true,
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(fastifyStatic, { root: STATIC_DIR, prefix: '/static/', maxAge: '1h' });
   registerHealthRoutes(app, context);
   registerApiRoutes(app, context);

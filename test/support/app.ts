@@ -1,7 +1,7 @@
 /** An app on a fresh, migrated test database, for in-process HTTP tests with `app.inject`. */
 import { loadConfig } from '../../src/config.ts';
 import type { PaperRecord } from '../../src/domain/paper.ts';
-import { openDatabase } from '../../src/storage/database.ts';
+import { type DatabaseHandle, openDatabase } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrate.ts';
 import { KyselyPaperStore, type Listing } from '../../src/storage/paper-store.ts';
 import { buildApp, type PaperboyApp } from '../../src/web/app.ts';
@@ -10,6 +10,7 @@ import type { TestDatabaseKind } from './databases.ts';
 export interface TestApp {
   app: PaperboyApp;
   store: KyselyPaperStore;
+  database: DatabaseHandle;
   close(): Promise<void>;
 }
 
@@ -23,6 +24,7 @@ export async function createTestApp(kind: TestDatabaseKind): Promise<TestApp> {
   return {
     app,
     store,
+    database: handle,
     async close() {
       await app.close();
       await handle.close();

@@ -39,7 +39,13 @@ type PaperParams = Static<typeof PaperParams>;
 export function registerApiRoutes(app: FastifyInstance, { store, config }: AppContext): void {
   app.get<{ Querystring: DailyPapersQuery }>(
     '/api/daily_papers',
-    { schema: { querystring: DailyPapersQuery } },
+    {
+      schema: {
+        tags: ['papers'],
+        summary: 'Papers listed on the daily feed for a day, ISO week or month (or all days), as a bare array',
+        querystring: DailyPapersQuery,
+      },
+    },
     async (request, reply) => {
       const query = request.query;
       const kinds = (['date', 'week', 'month'] as const).filter((k) => query[k] !== undefined);
@@ -66,7 +72,12 @@ export function registerApiRoutes(app: FastifyInstance, { store, config }: AppCo
     },
   );
 
-  app.get<{ Params: PaperParams }>('/api/papers/*', { schema: { params: PaperParams } }, async (request, reply) => {
+  const paperSchema = {
+    tags: ['papers'],
+    summary: 'One paper by arXiv id (new- or old-style, with or without version); 404 when unknown',
+    params: PaperParams,
+  };
+  app.get<{ Params: PaperParams }>('/api/papers/*', { schema: paperSchema }, async (request, reply) => {
     const { id } = requirePaperId(request.params['*']);
     const { paper, listing } = await readPaper(store, id);
     reply.header('cache-control', `public, max-age=${API_CACHE_SECONDS}`);
