@@ -1,27 +1,83 @@
-/** The page frame shared by every page: head, header with navigation, footer. */
+/**
+ * The page frame shared by every page: head (title, description, stylesheets, colour schemes), a skip link, the
+ * site header, the main landmark and the footer. No script: every page works without JavaScript.
+ */
 import type { ComponentChildren } from 'preact';
+import { ICON_HREF, KATEX_STYLE_SHEET_HREF, STYLE_SHEET_HREF } from './assets.ts';
+
+export const SITE_NAME = 'Paperboy';
+
+/** Browser UI colours matching the page background in each scheme (see style.css). */
+const THEME_COLOR_LIGHT = '#fbfaf7';
+const THEME_COLOR_DARK = '#16181d';
 
 export interface LayoutProps {
+  /** The page's own title; the site name is appended. */
   title: string;
+  description?: string;
+  /** Absolute address of the page's canonical form. */
+  canonicalUrl?: string | null;
+  /** Loads KaTeX's stylesheet (pages with typeset math). */
+  math?: boolean;
+  /** Keeps search engines from indexing the page (error pages). */
+  noIndex?: boolean;
+  /** Extra `<head>` elements (e.g. citation metadata). */
+  head?: ComponentChildren;
+  /** Which site section is current, for the header navigation. */
+  section?: 'papers';
   children: ComponentChildren;
 }
 
-export function Layout({ title, children }: LayoutProps) {
+export function Layout({ title, description, canonicalUrl, math, noIndex, head, section, children }: LayoutProps) {
+  const fullTitle = `${title} · ${SITE_NAME}`;
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${title} · Paperboy`}</title>
-        <link rel="stylesheet" href="/static/style.css" />
+        <title>{fullTitle}</title>
+        {description && <meta name="description" content={description} />}
+        <meta name="color-scheme" content="light dark" />
+        <meta name="theme-color" media="(prefers-color-scheme: light)" content={THEME_COLOR_LIGHT} />
+        <meta name="theme-color" media="(prefers-color-scheme: dark)" content={THEME_COLOR_DARK} />
+        {noIndex && <meta name="robots" content="noindex" />}
+        {canonicalUrl && <link rel="canonical" href={canonicalUrl} />}
+        <meta property="og:site_name" content={SITE_NAME} />
+        <meta property="og:title" content={title} />
+        {description && <meta property="og:description" content={description} />}
+        <link rel="icon" href={ICON_HREF} type="image/svg+xml" />
+        <link rel="stylesheet" href={STYLE_SHEET_HREF} />
+        {math && <link rel="stylesheet" href={KATEX_STYLE_SHEET_HREF} />}
+        {head}
       </head>
       <body>
+        <a class="skip-link" href="#main">
+          Skip to main content
+        </a>
         <header class="site-header">
-          <a class="brand" href="/">
-            Paperboy
-          </a>
+          <div class="site-header-inner">
+            <a class="brand" href="/">
+              <img class="brand-mark" src={ICON_HREF} alt="" width="28" height="28" />
+              <span class="brand-name">{SITE_NAME}</span>
+            </a>
+            <nav class="site-nav" aria-label="Site">
+              <a href="/" aria-current={section === 'papers' ? 'true' : undefined}>
+                Daily papers
+              </a>
+            </nav>
+          </div>
         </header>
-        <main id="main">{children}</main>
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
+        <footer class="site-footer">
+          <div class="site-footer-inner">
+            <p>
+              {SITE_NAME}: research papers, day by day, ranked by this community. <a href="/openapi.json">JSON API</a>
+            </p>
+            <p>Paper metadata from arXiv. Thank you to arXiv for use of its open access interoperability.</p>
+          </div>
+        </footer>
       </body>
     </html>
   );
