@@ -41,3 +41,16 @@ describe('OpenAPI document', () => {
     expect(params).toEqual(expect.arrayContaining(['date', 'week', 'month', 'submitter', 'sort', 'p', 'limit']));
   });
 });
+
+describe('malformed addresses', () => {
+  it('get a friendly 400 page on the site and a JSON 400 on the API', async () => {
+    t = await createTestApp(sqliteKind());
+    const page = await t.app.inject('/papers/%E0%A4%A');
+    expect(page.statusCode).toBe(400);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toContain('malformed');
+    const api = await t.app.inject('/api/papers/%E0%A4%A');
+    expect(api.statusCode).toBe(400);
+    expect(api.json()).toEqual({ error: 'bad_request', message: expect.stringContaining('malformed') });
+  });
+});

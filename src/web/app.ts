@@ -48,6 +48,12 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
       return randomUUID();
     },
     routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
+    // Malformed URLs (bad percent-encoding) are refused before routing: answer them like every other bad request.
+    frameworkErrors: (error, request, reply) => {
+      const message = 'The address is malformed (bad percent-encoding).';
+      if (isApiRequest(request)) return sendApiError(reply, 400, 'bad_request', message);
+      return sendPage(reply, 400, 'Bad request', message);
+    },
     ajv: { customOptions: { coerceTypes: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -132,6 +138,7 @@ function titleFor(status: number): string {
 export function sendPage(reply: FastifyReply, status: number, title: string, message: string) {
   return reply
     .status(status)
+    .header('cache-control', 'no-store')
     .type('text/html; charset=utf-8')
     .send(renderPage(h(ErrorPage, { status, title, message })));
 }

@@ -19,6 +19,7 @@ export function isApiRequest(request: FastifyRequest): boolean {
 export function sendApiError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
   return reply
     .status(status)
+    .header('cache-control', 'no-store')
     .header('x-error-message', message.replace(/[^\x20-\x7e]/g, '?'))
     .type('application/json; charset=utf-8')
     .send({ error: code, message });
