@@ -50,7 +50,10 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
     routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
     // Malformed URLs (bad percent-encoding) are refused before routing: answer them like every other bad request.
     frameworkErrors: (error, request, reply) => {
-      const message = 'The address is malformed (bad percent-encoding).';
+      const message =
+        error.code === 'FST_ERR_BAD_URL'
+          ? 'The address is malformed (bad percent-encoding).'
+          : 'The request is malformed.';
       if (isApiRequest(request)) return sendApiError(reply, 400, 'bad_request', message);
       return sendPage(reply, 400, 'Bad request', message);
     },
