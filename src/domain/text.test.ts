@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { cleanAbstract, cleanOptionalText, cleanTitle, collapseWhitespace } from './text.ts';
+
+describe('text cleaning', () => {
+  it('collapses whitespace', () => {
+    expect(collapseWhitespace('  a \t b\n\n c  ')).toBe('a b c');
+    expect(collapseWhitespace('a\nb')).toBe('a b');
+    expect(collapseWhitespace('a\u00a0b')).toBe('a b');
+    expect(collapseWhitespace(' a')).toBe('a');
+    expect(collapseWhitespace('a ')).toBe('a');
+    expect(collapseWhitespace('already clean text')).toBe('already clean text');
+    expect(collapseWhitespace('')).toBe('');
+    expect(collapseWhitespace(' ')).toBe('');
+  });
+
+  it('puts a wrapped, indented title on one line', () => {
+    expect(cleanTitle('Calculation of prompt diphoton production cross sections at Tevatron and\n  LHC energies')).toBe(
+      'Calculation of prompt diphoton production cross sections at Tevatron and LHC energies',
+    );
+  });
+
+  it('unwraps an abstract and keeps its paragraphs (a line break followed by indentation)', () => {
+    const raw =
+      '  The problem of estimating the pth moment F_p in data\nstreams is as follows.\n' +
+      '  Previously, it was known that polylogarithmic space\nwas achievable.\n' +
+      '  (*) An optimal space algorithm.\n';
+    expect(cleanAbstract(raw)).toBe(
+      'The problem of estimating the pth moment F_p in data streams is as follows.\n' +
+        'Previously, it was known that polylogarithmic space was achievable.\n' +
+        '(*) An optimal space algorithm.',
+    );
+  });
+
+  it('treats a blank line as a paragraph break and ignores CRLF', () => {
+    expect(cleanAbstract('First  paragraph\r\nwraps.\r\n\r\nSecond one.')).toBe('First paragraph wraps.\nSecond one.');
+    expect(cleanAbstract('One line only.')).toBe('One line only.');
+    expect(cleanAbstract('   \n  ')).toBe('');
+  });
+
+  it('keeps TeX as written', () => {
+    expect(cleanAbstract('on $\\Bbb\nR^N$, $N\\geq 2$')).toBe('on $\\Bbb R^N$, $N\\geq 2$');
+  });
+
+  it('makes optional fields null when they say nothing', () => {
+    expect(cleanOptionalText('  37 pages,\n  15 figures ')).toBe('37 pages, 15 figures');
+    expect(cleanOptionalText('   ')).toBeNull();
+    expect(cleanOptionalText(null)).toBeNull();
+    expect(cleanOptionalText(undefined)).toBeNull();
+    expect(cleanOptionalText(42)).toBeNull();
+  });
+});
