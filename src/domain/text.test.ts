@@ -25,16 +25,24 @@ describe('text cleaning', () => {
       '  Previously, it was known that polylogarithmic space\nwas achievable.\n' +
       '  (*) An optimal space algorithm.\n';
     expect(cleanAbstract(raw)).toBe(
-      'The problem of estimating the pth moment F_p in data streams is as follows.\n' +
-        'Previously, it was known that polylogarithmic space was achievable.\n' +
+      'The problem of estimating the pth moment F_p in data streams is as follows.\n\n' +
+        'Previously, it was known that polylogarithmic space was achievable.\n\n' +
         '(*) An optimal space algorithm.',
     );
   });
 
   it('treats a blank line as a paragraph break and ignores CRLF', () => {
-    expect(cleanAbstract('First  paragraph\r\nwraps.\r\n\r\nSecond one.')).toBe('First paragraph wraps.\nSecond one.');
+    expect(cleanAbstract('First  paragraph\r\nwraps.\r\n\r\nSecond one.')).toBe(
+      'First paragraph wraps.\n\nSecond one.',
+    );
     expect(cleanAbstract('One line only.')).toBe('One line only.');
     expect(cleanAbstract('   \n  ')).toBe('');
+  });
+
+  it('is idempotent: a cleaned abstract keeps its paragraphs when cleaned again', () => {
+    const once = cleanAbstract('  First paragraph\nwraps here.\n  Second paragraph.\n');
+    expect(once).toBe('First paragraph wraps here.\n\nSecond paragraph.');
+    expect(cleanAbstract(once)).toBe(once);
   });
 
   it('keeps TeX as written', () => {

@@ -25,6 +25,12 @@ export function cleanTitle(raw: string): string {
  * break followed by indentation (or a blank line); any other line break is wrapping. Paragraphs are joined by one
  * `\n`; inside a paragraph whitespace is collapsed to single spaces.
  */
+/**
+ * Between paragraphs of a cleaned abstract: a blank line, which cleaning reads as a paragraph break again, so that
+ * cleaning is idempotent (an abstract exported by one instance and imported by another keeps its paragraphs).
+ */
+export const PARAGRAPH_SEPARATOR = '\n\n';
+
 export function cleanAbstract(raw: string): string {
   const paragraphs: string[] = [];
   let current: string[] = [];
@@ -41,7 +47,7 @@ export function cleanAbstract(raw: string): string {
     current.push(line);
   }
   flush();
-  return paragraphs.filter((p) => p.length > 0).join('\n');
+  return paragraphs.filter((p) => p.length > 0).join(PARAGRAPH_SEPARATOR);
 }
 
 /**

@@ -68,8 +68,9 @@ describe('parseOaiPmh', () => {
     const abstracts = events.flatMap((e) => (e.kind === 'record' ? [e.record.abstract] : []));
     expect(abstracts.some((a) => a.includes('p < 2') || a.includes(' < '))).toBe(true);
     expect(abstracts.some((a) => a.includes('&lt;') || a.includes('&amp;'))).toBe(false);
-    expect(abstracts.filter((a) => a.includes('\n')).length).toBeGreaterThan(10);
-    expect(abstracts.every((a) => !/\n\s|\s\n| {2}/.test(a))).toBe(true);
+    expect(abstracts.filter((a) => a.includes('\n\n')).length).toBeGreaterThan(10);
+    // Paragraphs are separated by exactly one blank line; no other stray whitespace survives.
+    expect(abstracts.every((a) => !/\n\n\n|[^\n]\n[^\n]|\n[ \t]|[ \t]\n| {2}/.test(a))).toBe(true);
   });
 
   it('skips deleted and untitled records, and notes the end of the list', async () => {
