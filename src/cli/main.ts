@@ -7,7 +7,6 @@ import { ConfigError } from '../config.ts';
 import { DatabaseTooNewError } from '../storage/migrate.ts';
 import { registerImportCommand } from './import.ts';
 import { CliError } from './runtime.ts';
-import { serve } from './serve.ts';
 
 const program = new Command();
 program
@@ -21,6 +20,8 @@ program
   .command('serve')
   .description('serve the web site and API (PORT, HOST, DATABASE_URL; see README)')
   .action(async () => {
+    // Loaded on demand: the web app (Fastify, KaTeX, views) is not needed by the other commands.
+    const { serve } = await import('./serve.ts');
     await serve();
   });
 
