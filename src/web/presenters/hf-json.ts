@@ -123,7 +123,7 @@ export function presentPaperDetail(paper: Paper, listing: Listing | null, baseUr
 function presentPaper(paper: Paper): HfPaper {
   const out: HfPaper = {
     id: paper.id,
-    authors: paper.authors.map((name, index) => ({ _id: stableObjectId(`${paper.id}#${index}`), name, hidden: false })),
+    authors: presentAuthors(paper),
     publishedAt: paper.firstVersionAt,
     title: paper.title,
     summary: paper.abstract,
@@ -135,10 +135,22 @@ function presentPaper(paper: Paper): HfPaper {
   return out;
 }
 
+const SYSTEM_SUBMITTER_ID = stableObjectId(`user:${SYSTEM_SUBMITTER}`);
+
+/** Author ids: one hash per paper, the author's position in the last digits (ids stay 24 hex digits). */
+function presentAuthors(paper: Paper): HfAuthor[] {
+  const prefix = stableObjectId(`authors:${paper.id}`).slice(0, 20);
+  return paper.authors.map((name, index) => ({
+    _id: `${prefix}${index.toString(16).padStart(4, '0')}`,
+    name,
+    hidden: false,
+  }));
+}
+
 function presentSubmitter(listing: Listing, baseUrl: string): HfUser {
   // Accounts arrive with the community features; until then every listing is the instance's own.
   return {
-    _id: stableObjectId(`user:${SYSTEM_SUBMITTER}`),
+    _id: SYSTEM_SUBMITTER_ID,
     name: SYSTEM_SUBMITTER,
     user: SYSTEM_SUBMITTER,
     fullname: SOURCE_NAMES[listing.source],
