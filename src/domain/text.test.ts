@@ -57,3 +57,10 @@ describe('text cleaning', () => {
     expect(cleanOptionalText(42)).toBeNull();
   });
 });
+
+describe('collapseWhitespace on every kind of space', () => {
+  it('folds tabs, no-break and em spaces, and runs, like a plain \\s+ replacement', () => {
+    const samples = ['a\u00a0b', 'a \u2003 b', 'a\t\tb', ' a  b ', 'a\r\nb', 'a b c', 'a \n b', '\u00a0a'];
+    for (const text of samples) expect(collapseWhitespace(text)).toBe(text.replace(/\s+/g, ' ').trim());
+  });
+});

@@ -9,10 +9,15 @@
  * string: most names, DOIs and licences are already clean, and this runs millions of times on a snapshot.
  */
 const NEEDS_COLLAPSING = /\s\s|[^\S ]|^\s|\s$/;
+/**
+ * Only the runs that need changing: any whitespace that is not a plain space (with what follows it), or a space
+ * followed by more whitespace. Matching every single space instead (`/\s+/g`) costs a fifth of an import's time.
+ */
+const WHITESPACE_TO_FOLD = /[^\S ]\s*| \s+/g;
 
 /** Collapses every run of whitespace (line breaks, tabs, indentation) to one space and trims the ends. */
 export function collapseWhitespace(text: string): string {
-  return NEEDS_COLLAPSING.test(text) ? text.replace(/\s+/g, ' ').trim() : text;
+  return NEEDS_COLLAPSING.test(text) ? text.replace(WHITESPACE_TO_FOLD, ' ').trim() : text;
 }
 
 /** A title on one line: line breaks and indentation become single spaces. */
@@ -22,8 +27,8 @@ export function cleanTitle(raw: string): string {
 
 /**
  * An abstract with its paragraphs kept and its hard wrapping undone. In arXiv's raw text a new paragraph is a line
- * break followed by indentation (or a blank line); any other line break is wrapping. Paragraphs are joined by one
- * `\n`; inside a paragraph whitespace is collapsed to single spaces.
+ * break followed by indentation (or a blank line); any other line break is wrapping. Paragraphs are joined by a
+ * blank line (PARAGRAPH_SEPARATOR); inside a paragraph whitespace is collapsed to single spaces.
  */
 /**
  * Between paragraphs of a cleaned abstract: a blank line, which cleaning reads as a paragraph break again, so that

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -21,6 +21,8 @@ export interface DatabaseHandle {
 
 /** How long SQLite waits for another process's write lock before giving up, in milliseconds. */
 const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+/** Prepared SQLite statements kept per connection (distinct query shapes are few; batch inserts add some). */
+const SQLITE_STATEMENT_CACHE_SIZE = 256;
 /** Connections per process to PostgreSQL. */
 const PG_POOL_SIZE = 10;
 
@@ -62,12 +64,35 @@ export function openDatabase(url: DatabaseUrl): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',
     description: inMemory ? 'sqlite (in memory)' : `sqlite:${url.path}`,
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs about as much as running a small query, so keep
+ * the most recently used statements. Safe because better-sqlite3 runs each statement to completion synchronously
+ * (Paperboy never streams a query, which would hold a statement busy).
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (statement) {
+        statements.delete(sql);
+      } else {
+        statement = sqlite.prepare(sql);
+        if (statements.size >= SQLITE_STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
   };
 }
 
