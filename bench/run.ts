@@ -1,0 +1,89 @@
+/**
+ * `npm run bench`: measures the import and the HTTP server against baselines run on the same machine in the same
+ * run, prints the tables, and writes bench/RESULTS.md. Takes about two and a half minutes.
+ *
+ * `npm run bench -- --only=import` or `--only=http` runs one half and prints its table without writing the file.
+ * `PAPERBOY_BENCH_PG_URL=postgres://...` adds an import into PostgreSQL (a database is created and dropped there).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { killAllChildren, REPO_ROOT } from './child-processes.ts';
+import { backgroundCpuShare } from './cpu-accounting.ts';
+import { runHttpBench } from './http-bench.ts';
+import { runImportBench } from './import-bench.ts';
+import { describeMachine } from './machine.ts';
+import { type BenchResults, renderConsole, renderMarkdown } from './results-report.ts';
+
+const RESULTS_PATH = join(REPO_ROOT, 'bench', 'RESULTS.md');
+/** How long the machine is watched for other load before the run, in milliseconds. */
+const BACKGROUND_SAMPLE_MS = 2_000;
+/** Above this share of the CPU used by others before the run, a warning is printed. */
+const BUSY_MACHINE_SHARE = 0.05;
+/** Exit status after Ctrl-C, as shells report it (128 + SIGINT). */
+const INTERRUPTED_EXIT_CODE = 130;
+
+type Part = 'import' | 'http';
+
+const startedAt = new Date();
+const startedMs = performance.now();
+const parts = selectedParts(process.argv.slice(2));
+const workDir = mkdtempSync(join(tmpdir(), 'paperboy-bench-'));
+
+function progress(message: string): void {
+  const elapsedSeconds = (performance.now() - startedMs) / 1000;
+  process.stderr.write(`[bench ${elapsedSeconds.toFixed(0).padStart(3)} s] ${message}\n`);
+}
+
+/** Stops every child and deletes the temporary files (the generated data and databases). */
+function cleanUp(): void {
+  killAllChildren();
+  rmSync(workDir, { recursive: true, force: true });
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    progress(`${signal}: stopping child processes and removing ${workDir}`);
+    cleanUp();
+    process.exit(INTERRUPTED_EXIT_CODE);
+  });
+}
+
+try {
+  progress(`working in ${workDir}`);
+  const machine = describeMachine();
+  const background = await backgroundCpuShare(BACKGROUND_SAMPLE_MS);
+  if (background !== null && background > BUSY_MACHINE_SHARE) {
+    progress(`WARNING: other processes are using ${(background * 100).toFixed(0)}% of the CPU: figures will be noisy`);
+  }
+  const imports = parts.includes('import') ? await runImportBench(workDir, progress) : null;
+  const http = parts.includes('http') ? await runHttpBench(workDir, progress) : null;
+  const results: BenchResults = {
+    startedAt,
+    totalSeconds: (performance.now() - startedMs) / 1000,
+    machine,
+    backgroundCpuShare: background,
+    imports,
+    http,
+  };
+  console.log(renderConsole(results));
+  if (parts.length === 2) {
+    writeFileSync(RESULTS_PATH, renderMarkdown(results));
+    progress(`wrote ${RESULTS_PATH}`);
+  } else {
+    progress('partial run: bench/RESULTS.md left as it was');
+  }
+} catch (error) {
+  progress(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  cleanUp();
+}
+
+function selectedParts(args: string[]): Part[] {
+  const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+  if (only === undefined) return ['import', 'http'];
+  if (only === 'import' || only === 'http') return [only];
+  console.error(`usage: npm run bench [-- --only=import|--only=http] (got '${only}')`);
+  process.exit(2);
+}
