@@ -2,31 +2,11 @@
  * The store contract: the same behaviour on SQLite and PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PaperRecord } from '../src/domain/paper.ts';
 import { type DatabaseHandle, openDatabase } from '../src/storage/database.ts';
 import { DatabaseTooNewError, migrateToLatest } from '../src/storage/migrate.ts';
 import { KyselyPaperStore } from '../src/storage/paper-store.ts';
 import { databaseKinds } from './support/databases.ts';
-
-function record(id: string, overrides: Partial<PaperRecord> = {}): PaperRecord {
-  return {
-    id,
-    title: `Title of ${id}`,
-    abstract: 'Abstract with $x^2$ and an ampersand &.',
-    authors: ['Ada Lovelace', 'Charles Babbage'],
-    categories: ['cs.LG', 'stat.ML'],
-    versions: [{ version: 1, created: '2024-01-02T03:04:05.000Z' }],
-    comments: null,
-    journalRef: null,
-    doi: null,
-    reportNo: null,
-    license: null,
-    submitter: null,
-    githubRepo: null,
-    projectPage: null,
-    ...overrides,
-  };
-}
+import { testRecord as record } from './support/records.ts';
 
 describe.each(databaseKinds())('paper store on $name', (kind) => {
   let handle: DatabaseHandle;

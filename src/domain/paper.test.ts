@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { testRecord } from '../../test/support/records.ts';
 import { mergePaperRecords, type PaperRecord, versionBounds } from './paper.ts';
 
-function record(overrides: Partial<PaperRecord> = {}): PaperRecord {
-  return {
-    id: '0704.0001',
-    title: 'A title',
-    abstract: 'An abstract',
-    authors: ['A. Author'],
+const record = (overrides: Partial<PaperRecord> = {}) =>
+  testRecord('0704.0001', {
     categories: ['hep-ph'],
     versions: [{ version: 1, created: '2007-04-02T19:18:42.000Z' }],
-    comments: null,
-    journalRef: null,
-    doi: null,
-    reportNo: null,
-    license: null,
-    submitter: null,
-    githubRepo: null,
-    projectPage: null,
     ...overrides,
-  };
-}
+  });
 
 describe('mergePaperRecords', () => {
   it('is idempotent', () => {

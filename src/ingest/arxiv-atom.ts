@@ -9,7 +9,7 @@ import { cleanAuthorName } from '../domain/authors.ts';
 import { collapseWhitespace } from '../domain/text.ts';
 import { ImportSourceError, type ParseEvent } from './events.ts';
 import { buildPaperRecord } from './record-builder.ts';
-import { streamXmlRecords, type XmlElement } from './xml-records.ts';
+import { streamProblemEvents, streamXmlRecords, type XmlElement } from './xml-records.ts';
 
 const ABS_URL = /^https?:\/\/(?:export\.)?arxiv\.org\/abs\/(.+)$/;
 const ERROR_ID = /^https?:\/\/(?:export\.)?arxiv\.org\/api\/errors/;
@@ -40,17 +40,10 @@ export async function* parseArxivAtom(chunks: AsyncIterable<Uint8Array>): AsyncG
         break;
       }
       case 'invalid-utf8-outside':
-        yield {
-          kind: 'note',
-          note: { kind: 'warning', position: `line ${event.line}`, message: 'bytes that are not UTF-8 (ignored)' },
-        };
+        yield* streamProblemEvents(event, 'entry');
         break;
       case 'stopped':
-        if (event.inRecord) {
-          const position = `entry ${event.inRecord.index} (line ${event.inRecord.line})`;
-          yield { kind: 'rejected', position, reason: event.reason };
-        }
-        yield { kind: 'stopped', position: `line ${event.line}`, reason: event.reason };
+        yield* streamProblemEvents(event, 'entry');
         return;
       case 'record':
         yield entryEvent(event.element, `entry ${event.index} (line ${event.line})`, event.invalidUtf8);

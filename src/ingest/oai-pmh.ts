@@ -7,7 +7,7 @@
 import { splitAuthorList } from '../domain/authors.ts';
 import { ImportSourceError, type ParseEvent } from './events.ts';
 import { buildPaperRecord, splitCategories } from './record-builder.ts';
-import { streamXmlRecords, type XmlElement } from './xml-records.ts';
+import { streamProblemEvents, streamXmlRecords, type XmlElement } from './xml-records.ts';
 
 const SUPPORTED_METADATA = 'arXivRaw';
 const OAI_IDENTIFIER_PREFIX = 'oai:arXiv.org:';
@@ -31,17 +31,10 @@ export async function* parseOaiPmh(chunks: AsyncIterable<Uint8Array>): AsyncGene
         yield* topLevelElement(event.element);
         break;
       case 'invalid-utf8-outside':
-        yield {
-          kind: 'note',
-          note: { kind: 'warning', position: `line ${event.line}`, message: 'bytes that are not UTF-8 (ignored)' },
-        };
+        yield* streamProblemEvents(event, 'record');
         break;
       case 'stopped':
-        if (event.inRecord) {
-          const position = `record ${event.inRecord.index} (line ${event.inRecord.line})`;
-          yield { kind: 'rejected', position, reason: event.reason };
-        }
-        yield { kind: 'stopped', position: `line ${event.line}`, reason: event.reason };
+        yield* streamProblemEvents(event, 'record');
         return;
       case 'record':
         yield recordEvent(event.element, `record ${event.index} (line ${event.line})`, event.invalidUtf8);

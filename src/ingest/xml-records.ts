@@ -5,7 +5,7 @@
  * knows, for each record, whether bytes that were not UTF-8 fell inside it, and where the input ended early.
  */
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import { ImportSourceError } from './events.ts';
+import { ImportSourceError, type ParseEvent } from './events.ts';
 import { Utf8StreamDecoder } from './utf8.ts';
 
 /** An element with its attributes, its direct text and its child elements. */
@@ -203,4 +203,27 @@ export async function* streamXmlRecords(
   }
   consumeInvalidBefore(Number.POSITIVE_INFINITY, parser.line);
   yield* pending.splice(0);
+}
+
+/**
+ * The parse events both XML formats derive the same way from the stream's own events: bytes that are not UTF-8
+ * outside any record (a warning), and a stop (a record cut off by it is rejected, then the stop itself). `label`
+ * names records in positions: `record` for OAI-PMH, `entry` for Atom.
+ */
+export function* streamProblemEvents(
+  event: Extract<XmlStreamEvent, { kind: 'invalid-utf8-outside' | 'stopped' }>,
+  label: string,
+): Generator<ParseEvent> {
+  if (event.kind === 'invalid-utf8-outside') {
+    yield {
+      kind: 'note',
+      note: { kind: 'warning', position: `line ${event.line}`, message: 'bytes that are not UTF-8 (ignored)' },
+    };
+    return;
+  }
+  if (event.inRecord) {
+    const position = `${label} ${event.inRecord.index} (line ${event.inRecord.line})`;
+    yield { kind: 'rejected', position, reason: event.reason };
+  }
+  yield { kind: 'stopped', position: `line ${event.line}`, reason: event.reason };
 }
