@@ -15,7 +15,7 @@ describe('featuredListingTime', () => {
     );
   });
 
-  it("else lists it on arXiv's announcement day of v1", () => {
+  it("else lists it at arXiv's announcement of v1, so the listing time falls on the listed day", () => {
     // Received Monday 2007-04-02 15:18 EDT, after the 14:00 deadline: announced Tuesday 20:00 EDT.
     const versions = [
       { version: 1, created: '2007-04-02T19:18:42.000Z' },
@@ -23,14 +23,16 @@ describe('featuredListingTime', () => {
     ];
     expect(featuredListingTime({ versions }, null, clock)).toEqual({
       listedOn: '2007-04-03',
-      submittedAt: '2024-06-12T15:00:00.000Z',
+      submittedAt: '2007-04-04T00:00:00.000Z', // 20:00 EDT
     });
   });
 
-  it('else on the bare first-version date, else today', () => {
-    expect(featuredListingTime({ versions: [{ version: 1, created: '2023-08-13' }] }, null, clock).listedOn).toBe(
-      '2023-08-13',
-    );
+  it('else on the bare first-version date (from its start), else today (now)', () => {
+    expect(featuredListingTime({ versions: [{ version: 1, created: '2023-08-13' }] }, null, clock)).toEqual({
+      listedOn: '2023-08-13',
+      submittedAt: '2023-08-13T04:00:00.000Z', // midnight EDT
+    });
+    expect(featuredListingTime({ versions: [] }, null, clock).submittedAt).toBe('2024-06-12T15:00:00.000Z');
     expect(featuredListingTime({ versions: [] }, null, clock).listedOn).toBe('2024-06-12');
     expect(featuredListingTime({ versions: [{ version: 2, created: '2023-08-13' }] }, null, clock).listedOn).toBe(
       '2024-06-12',

@@ -4,7 +4,8 @@
  * version (from v1's timestamp, see domain/announcement.ts), the bare date of v1 when that is all we know, and
  * otherwise today. Days are in the instance's time zone.
  */
-import { arxivAnnouncementDay, dayInTimeZone } from '../domain/announcement.ts';
+import { DateTime } from 'luxon';
+import { arxivAnnouncementTime, dayInTimeZone } from '../domain/announcement.ts';
 import type { PaperRecord } from '../domain/paper.ts';
 
 /** The instance's clock for feed days. */
@@ -16,7 +17,7 @@ export interface ListingClock {
 }
 
 /**
- * Announcement days memoised per UTC hour, for imports of millions of records: the result cannot change within an
+ * Announcements memoised per UTC hour, for imports of millions of records: the result cannot change within an
  * hour, because arXiv's 14:00 deadline falls on a whole UTC hour (New York's offsets are whole hours), and working
  * it out through time-zone rules costs ~70 µs a call.
  */
@@ -28,7 +29,10 @@ const MAX_MEMOISED_HOURS = 500_000;
 export interface ListingTime {
   /** `YYYY-MM-DD` in the instance's time zone. */
   listedOn: string;
-  /** ISO UTC: the source's listing time when it gives one, else the import time. */
+  /**
+   * ISO UTC, always within the listed day: the source's listing time when it gives one, else arXiv's announcement
+   * time, else the start of the listed day (a bare v1 date), else the import time (listed today).
+   */
   submittedAt: string;
 }
 
@@ -45,26 +49,27 @@ export function featuredListingTime(
 export function featuredListingTimes(
   clock: ListingClock,
 ): (record: Pick<PaperRecord, 'versions'>, listedAt: string | null) => ListingTime {
-  const announcementDays = new Map<number, string>();
-  const announcementDay = (received: Date): string => {
+  const announcements = new Map<number, ListingTime>();
+  const announcement = (received: Date): ListingTime => {
     const hour = Math.floor(received.getTime() / MS_PER_HOUR);
-    let day = announcementDays.get(hour);
-    if (day === undefined) {
-      if (announcementDays.size >= MAX_MEMOISED_HOURS) announcementDays.clear();
-      day = arxivAnnouncementDay(received, clock.timeZone);
-      announcementDays.set(hour, day);
+    let listing = announcements.get(hour);
+    if (listing === undefined) {
+      if (announcements.size >= MAX_MEMOISED_HOURS) announcements.clear();
+      const announced = arxivAnnouncementTime(received);
+      listing = { listedOn: dayInTimeZone(announced, clock.timeZone), submittedAt: announced.toISOString() };
+      announcements.set(hour, listing);
     }
-    return day;
+    return listing;
   };
   const today = dayInTimeZone(clock.now, clock.timeZone);
-  return (record, listedAt) => listingTime(record, listedAt, clock, announcementDay, today);
+  return (record, listedAt) => listingTime(record, listedAt, clock, announcement, today);
 }
 
 function listingTime(
   record: Pick<PaperRecord, 'versions'>,
   listedAt: string | null,
   clock: ListingClock,
-  announcementDay: (received: Date) => string,
+  announcement: (received: Date) => ListingTime,
   today: string,
 ): ListingTime {
   if (listedAt !== null) {
@@ -73,11 +78,11 @@ function listingTime(
       return { listedOn: dayInTimeZone(listed, clock.timeZone), submittedAt: listed.toISOString() };
     }
   }
-  const submittedAt = clock.now.toISOString();
   const v1 = record.versions.find((v) => v.version === 1)?.created ?? null;
-  if (v1 !== null && v1.length > 10) {
-    return { listedOn: announcementDay(new Date(v1)), submittedAt };
+  if (v1 !== null && v1.length > 10) return announcement(new Date(v1));
+  if (v1 !== null) {
+    const startOfDay = DateTime.fromISO(v1, { zone: clock.timeZone }).startOf('day').toUTC().toISO()!;
+    return { listedOn: v1, submittedAt: startOfDay };
   }
-  if (v1 !== null) return { listedOn: v1, submittedAt };
-  return { listedOn: today, submittedAt };
+  return { listedOn: today, submittedAt: clock.now.toISOString() };
 }

@@ -164,7 +164,7 @@ export class KyselyPaperStore implements PaperStore {
     if (query.to) q = q.where('listings.listed_on', '<=', query.to);
     if (query.systemListingsOnly) q = q.where('listings.submitted_by_user_id', 'is', null);
     if (query.sort === 'publishedAt') {
-      q = q.orderBy('listings.submitted_at', 'desc');
+      q = q.orderBy('listings.listed_on', 'desc').orderBy('listings.submitted_at', 'desc');
     } else {
       q = q.orderBy('papers.upvotes', 'desc').orderBy('listings.submitted_at', 'desc');
     }
