@@ -25,6 +25,18 @@ describe('loadConfig', () => {
     expect(config.baseUrl).toBe('https://papers.example.org');
   });
 
+  it('says once what a bad DATABASE_URL is, without its password', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://u:secret@x/db' })).toThrow(
+      "DATABASE_URL must be sqlite:PATH (e.g. sqlite:./data/paperboy.db) or postgres://user:pass@host:port/db (got 'mysql://u:***@x/db': the scheme is neither sqlite: nor postgres://)",
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'sqlite:' })).toThrow(/got 'sqlite:': the sqlite: URL has no file path\)$/);
+  });
+
+  it('links to loopback when listening on every address', () => {
+    expect(loadConfig({ HOST: '0.0.0.0', PORT: '8080' }).baseUrl).toBe('http://127.0.0.1:8080');
+    expect(loadConfig({ HOST: '::' }).baseUrl).toBe('http://127.0.0.1:3000');
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],

@@ -3,7 +3,7 @@
  * A bad value stops the process with a message that names the variable and what it expects.
  */
 import { existsSync } from 'node:fs';
-import { type DatabaseUrl, parseDatabaseUrl } from './storage/database.ts';
+import { type DatabaseUrl, parseDatabaseUrl, redact } from './storage/database.ts';
 
 export interface Config {
   port: number;
@@ -23,8 +23,10 @@ export class ConfigError extends Error {
     readonly variable: string,
     expected: string,
     got: string,
+    detail?: string,
   ) {
-    super(`${variable} must be ${expected} (got '${got.length > 60 ? `${got.slice(0, 60)}…` : got}')`);
+    const shown = got.length > 60 ? `${got.slice(0, 60)}…` : got;
+    super(`${variable} must be ${expected} (got '${shown}'${detail ? `: ${detail}` : ''})`);
     this.name = 'ConfigError';
   }
 }
@@ -38,6 +40,9 @@ const DEFAULTS = {
   LOG_LEVEL: 'info',
 } as const;
 
+const DATABASE_URL_EXPECTED = 'sqlite:PATH (e.g. sqlite:./data/paperboy.db) or postgres://user:pass@host:port/db';
+/** Addresses that mean "listen on every interface", which are no use in a link. */
+const UNSPECIFIED_ADDRESSES = ['0.0.0.0', '::', '[::]'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
 const FALSE_WORDS = ['0', 'false', 'no', 'off'];
@@ -70,7 +75,7 @@ export function loadConfig(env: Env = process.env): Config {
   try {
     databaseUrl = parseDatabaseUrl(databaseText);
   } catch (error) {
-    throw new ConfigError('DATABASE_URL', (error as Error).message.replace(/^expected /, ''), databaseText);
+    throw new ConfigError('DATABASE_URL', DATABASE_URL_EXPECTED, redact(databaseText), (error as Error).message);
   }
 
   const sampleText = get('PAPERBOY_SAMPLE_DATA').toLowerCase();
@@ -87,7 +92,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `one of ${LOG_LEVELS.join(', ')}`, logLevel);
 
   const baseText = env.PAPERBOY_BASE_URL;
-  let baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // Listening on every address says nothing about how readers reach the instance: link to loopback by default.
+  const linkHost = UNSPECIFIED_ADDRESSES.includes(host) ? '127.0.0.1' : host;
+  let baseUrl = `http://${linkHost.includes(':') ? `[${linkHost}]` : linkHost}:${port}`;
   if (baseText) {
     let parsed: URL | null = null;
     try {

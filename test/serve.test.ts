@@ -3,6 +3,7 @@
  * database, serves the feed, the API and the health checks, and stops cleanly on SIGTERM. Start-up refuses bad
  * configuration and a database written by a newer Paperboy with one clear line.
  */
+import { type AddressInfo, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/storage/database.ts';
 import { databaseKinds, sqliteKind } from './support/databases.ts';
@@ -73,5 +74,32 @@ describe('paperboy serve refuses to start', () => {
     expect(code).toBe(1);
     expect(running.output()).toContain('newer Paperboy');
     expect(running.output().trim().split('\n')).toHaveLength(1);
+  });
+
+  it('on an unreachable database, naming DATABASE_URL', async () => {
+    const closedPort = await freePort();
+    running = startPaperboy(['serve'], { DATABASE_URL: `postgres://nobody@127.0.0.1:${closedPort}/none` });
+    const { code } = await running.exited;
+    expect(code).toBe(1);
+    expect(running.output().trim()).toMatch(
+      /^paperboy: cannot use the database at DATABASE_URL \(postgres:.*ECONNREFUSED/,
+    );
+  });
+
+  it('on a port already in use, naming PORT', async () => {
+    const { urlText } = await sqliteKind().create();
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      running = startPaperboy(['serve'], { PORT: String(port), DATABASE_URL: urlText, LOG_LEVEL: 'warn' });
+      const { code } = await running.exited;
+      expect(code).toBe(1);
+      expect(running.output().trim()).toBe(
+        `paperboy: cannot listen on 127.0.0.1:${port} (HOST, PORT): the address is already in use`,
+      );
+    } finally {
+      blocker.close();
+    }
   });
 });

@@ -3,7 +3,7 @@
  */
 import { type Config, loadConfig, loadDotEnv } from '../config.ts';
 import { type DatabaseHandle, openDatabase } from '../storage/database.ts';
-import { migrateToLatest } from '../storage/migrate.ts';
+import { DatabaseTooNewError, migrateToLatest } from '../storage/migrate.ts';
 import { KyselyPaperStore } from '../storage/paper-store.ts';
 
 export interface Runtime {
@@ -22,8 +22,10 @@ export async function openRuntime(env: Record<string, string | undefined> = proc
     const migrated = await migrateToLatest(database.db);
     return { config, database, store: new KyselyPaperStore(database.db), migrated };
   } catch (error) {
-    await database.close();
-    throw error;
+    await database.close().catch(() => {});
+    if (error instanceof DatabaseTooNewError) throw error;
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new CliError(`cannot use the database at DATABASE_URL (${database.description}): ${reason}`);
   }
 }
 

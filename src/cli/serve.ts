@@ -2,7 +2,7 @@
 
 import { loadSampleDataIfEmpty } from '../ingest/sample-data.ts';
 import { buildApp } from '../web/app.ts';
-import { openRuntime } from './runtime.ts';
+import { CliError, openRuntime } from './runtime.ts';
 
 /** How long in-flight requests get to finish after SIGTERM before the process exits anyway, in milliseconds. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -42,6 +42,14 @@ export async function serve(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close();
+    await database.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'the address is already in use' : (error as Error).message;
+    throw new CliError(`cannot listen on ${config.host}:${config.port} (HOST, PORT): ${why}`);
+  }
   app.log.info({ database: database.description, url: config.baseUrl }, 'Paperboy is serving');
 }

@@ -31,22 +31,22 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value))
 
 export type DatabaseUrl = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
 
-/** Parses `sqlite:PATH`, `sqlite::memory:` or `postgres://...`; throws with a message naming what is expected. */
+/** Parses `sqlite:PATH`, `sqlite::memory:` or `postgres://...`; throws with a message saying what is wrong. */
 export function parseDatabaseUrl(value: string): DatabaseUrl {
   if (value.startsWith('postgres://') || value.startsWith('postgresql://')) {
     try {
       new URL(value);
     } catch {
-      throw new Error(`'${redact(value)}' is not a valid postgres:// URL`);
+      throw new Error('it is not a valid URL');
     }
     return { dialect: 'postgres', url: value };
   }
   if (value.startsWith('sqlite:')) {
     const rest = value.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (rest.length === 0) throw new Error('a sqlite: URL needs a file path, e.g. sqlite:./data/paperboy.db');
+    if (rest.length === 0) throw new Error('the sqlite: URL has no file path');
     return { dialect: 'sqlite', path: rest };
   }
-  throw new Error(`expected sqlite:PATH or postgres://user@host:port/db, got '${redact(value)}'`);
+  throw new Error('the scheme is neither sqlite: nor postgres://');
 }
 
 export function openDatabase(url: DatabaseUrl): DatabaseHandle {
