@@ -1,6 +1,7 @@
 /**
- * Starts what the whole test run shares: a throwaway PostgreSQL 15 cluster on loopback, so that the store contract
- * tests and the PostgreSQL end-to-end tests run against a real server.
+ * Starts what the whole test run shares: one temporary folder (TMPDIR for the run, removed at the end) and a
+ * throwaway PostgreSQL cluster on loopback (the newest installed version; 15 on this project's machines), so that
+ * the store contract tests and the PostgreSQL end-to-end tests run against a real server.
  *
  * - `PAPERBOY_TEST_PG_URL` set: use that server (CI may start its own).
  * - otherwise, when the machine has PostgreSQL's binaries, start a cluster in a temporary folder and stop it after.
@@ -8,13 +9,16 @@
  *   makes a missing server a failure.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 
-const PG_BIN_CANDIDATES = ['/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'];
-const PG_TEST_PORT = 54329 + (process.pid % 500);
+/** Debian installs each PostgreSQL major version under /usr/lib/postgresql/<version>/bin. */
+const PG_LIB_DIR = '/usr/lib/postgresql';
+const PG_FIRST_PORT = 54329;
+/** Ports tried in turn when one is taken (another test run, a developer's server). */
+const PG_PORT_ATTEMPTS = 20;
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,21 +26,36 @@ declare module 'vitest' {
   }
 }
 
-export default function setup(project: TestProject): (() => void) | undefined {
+export default function setup(project: TestProject): () => void {
+  // Every temporary file a test makes goes under one folder of this run, removed at the end (tests call tmpdir()).
+  const runTmp = mkdtempSync(join(tmpdir(), 'paperboy-test-run-'));
+  process.env.TMPDIR = runTmp;
+  const stopPostgres = startPostgres(project, runTmp);
+  return () => {
+    try {
+      stopPostgres();
+    } finally {
+      rmSync(runTmp, { recursive: true, force: true });
+    }
+  };
+}
+
+function startPostgres(project: TestProject, runTmp: string): () => void {
   const given = process.env.PAPERBOY_TEST_PG_URL;
   if (given) {
     project.provide('pgUrl', given);
-    return undefined;
+    return () => {};
   }
-  const bin = PG_BIN_CANDIDATES.find((dir) => existsSync(join(dir, 'initdb')));
+  const bin = postgresBinDir();
   if (!bin) {
-    if (process.env.PAPERBOY_REQUIRE_PG === '1')
+    if (process.env.PAPERBOY_REQUIRE_PG === '1') {
       throw new Error('PostgreSQL is required (PAPERBOY_REQUIRE_PG=1) but not installed');
+    }
     console.warn('PostgreSQL binaries not found: PostgreSQL tests are skipped (install postgresql to run them).');
     project.provide('pgUrl', null);
-    return undefined;
+    return () => {};
   }
-  const dir = mkdtempSync(join(tmpdir(), 'paperboy-pg-'));
+  const dir = join(runTmp, 'postgres');
   const asRoot = process.getuid?.() === 0;
   const run = (cmd: string, args: string[]) => {
     const [file, argv] = asRoot
@@ -45,24 +64,37 @@ export default function setup(project: TestProject): (() => void) | undefined {
     const result = spawnSync(file, argv, { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`${cmd} failed: ${result.stderr || result.stdout}`);
   };
-  if (asRoot) execFileSync('chown', ['postgres:postgres', dir]);
+  mkdirSync(dir);
+  if (asRoot) execFileSync('chown', ['postgres:postgres', runTmp, dir]);
   run('initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
-  run('pg_ctl', [
-    '-D',
-    join(dir, 'data'),
-    '-l',
-    join(dir, 'log'),
-    '-o',
-    `-c listen_addresses=127.0.0.1 -p ${PG_TEST_PORT} -k ${dir} -c fsync=off -c synchronous_commit=off`,
-    '-w',
-    'start',
-  ]);
-  project.provide('pgUrl', `postgres://postgres@127.0.0.1:${PG_TEST_PORT}/postgres`);
-  return () => {
+  let port = 0;
+  for (let attempt = 0; attempt < PG_PORT_ATTEMPTS && port === 0; attempt++) {
+    const candidate = PG_FIRST_PORT + ((process.pid + attempt * 37) % 500);
     try {
-      run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      run('pg_ctl', [
+        '-D',
+        join(dir, 'data'),
+        '-l',
+        join(dir, 'log'),
+        '-o',
+        `-c listen_addresses=127.0.0.1 -p ${candidate} -k ${dir} -c fsync=off -c synchronous_commit=off`,
+        '-w',
+        'start',
+      ]);
+      port = candidate;
+    } catch (error) {
+      if (attempt === PG_PORT_ATTEMPTS - 1) throw error;
     }
-  };
+  }
+  project.provide('pgUrl', `postgres://postgres@127.0.0.1:${port}/postgres`);
+  return () => run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+}
+
+/** The newest installed PostgreSQL's binaries, or null. */
+function postgresBinDir(): string | null {
+  if (!existsSync(PG_LIB_DIR)) return null;
+  const versions = readdirSync(PG_LIB_DIR)
+    .filter((name) => /^\d+$/.test(name) && existsSync(join(PG_LIB_DIR, name, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] ? join(PG_LIB_DIR, versions[0], 'bin') : null;
 }
