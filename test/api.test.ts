@@ -105,6 +105,19 @@ describe.each(databaseKinds())('read API on $name', (kind) => {
     expect((await get('/api/papers/hep-th%2F9901001')).json().id).toBe('hep-th/9901001');
   });
 
+  it.skipIf(!kind.available)('explains a bad parameter in plain words', async () => {
+    const message = async (url: string) => (await get(url)).json().message;
+    expect(await message('/api/daily_papers?sort=random')).toBe(
+      "parameter 'sort' must be one of publishedAt, trending",
+    );
+    expect(await message('/api/daily_papers?limit=0')).toBe("parameter 'limit' must be at least 1");
+    expect(await message('/api/daily_papers?limit=101')).toBe("parameter 'limit' must be at most 100");
+    expect(await message('/api/daily_papers?limit=abc')).toBe("parameter 'limit' must be a whole number, given once");
+    expect(await message('/api/daily_papers?limit=10&limit=20')).toBe(
+      "parameter 'limit' must be a whole number, given once",
+    );
+  });
+
   it.skipIf(!kind.available)('resolves a path that climbs out of /api/papers/ before routing it', async () => {
     const res = await get('/api/papers/../../etc/passwd');
     expect(res.statusCode).toBe(404);

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { openDatabase } from '../src/storage/database.ts';
+import { KyselyPaperStore } from '../src/storage/paper-store.ts';
+import { buildApp } from '../src/web/app.ts';
 import { createTestApp, type TestApp } from './support/app.ts';
 import { sqliteKind } from './support/databases.ts';
+import { freePort } from './support/processes.ts';
 
 let t: TestApp | null = null;
 afterEach(async () => {
@@ -18,6 +23,14 @@ describe('health checks', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ error: 'unavailable', message: 'The database is not reachable.' });
     expect((await t.app.inject('/healthz')).statusCode).toBe(200);
+    // Pages and API say the same while the pool is closed: unavailable for now (503), not a server bug (500).
+    const api = await t.app.inject('/api/daily_papers');
+    expect(api.statusCode).toBe(503);
+    expect(api.json().error).toBe('unavailable');
+    expect(api.headers['retry-after']).toBe('5');
+    const page = await t.app.inject('/');
+    expect(page.statusCode).toBe(503);
+    expect(page.headers['content-type']).toContain('text/html');
   });
 
   it('echoes a sane X-Request-Id and replaces an unreasonable one', async () => {
@@ -26,6 +39,29 @@ describe('health checks', () => {
     expect(given.headers['x-request-id']).toBe('abc-123');
     const odd = await t.app.inject({ url: '/healthz', headers: { 'x-request-id': '<script>' } });
     expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('an unreachable PostgreSQL server', () => {
+  it('makes pages and API answer 503 with Retry-After, not 500', async () => {
+    const closedPort = await freePort();
+    const handle = openDatabase({ dialect: 'postgres', url: `postgres://nobody@127.0.0.1:${closedPort}/none` });
+    const app = await buildApp(
+      { store: new KyselyPaperStore(handle.db), config: loadConfig({ LOG_LEVEL: 'silent' }) },
+      { logger: false },
+    );
+    try {
+      const api = await app.inject('/api/papers/2206.00927');
+      expect(api.statusCode).toBe(503);
+      expect(api.json()).toEqual({ error: 'unavailable', message: expect.stringContaining('not reachable') });
+      const page = await app.inject('/papers/date/2024-03-04');
+      expect(page.statusCode).toBe(503);
+      expect(page.body).toContain('Temporarily unavailable');
+      expect((await app.inject('/readyz')).statusCode).toBe(503);
+    } finally {
+      await app.close();
+      await handle.close();
+    }
   });
 });
 

@@ -32,6 +32,29 @@ export interface BuildAppOptions {
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 /** Incoming request ids longer than this, or with odd characters, are replaced by our own. */
 const MAX_REQUEST_ID_LENGTH = 128;
+/** What a client is told to wait before retrying while the database is unavailable, in seconds. */
+const RETRY_AFTER_SECONDS = 5;
+/**
+ * Error codes meaning "the database cannot be reached now": socket errors, PostgreSQL's connection exceptions
+ * (class 08) and shutdown states (57P01-57P03), SQLite's busy and locked states.
+ */
+const DATABASE_UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EPIPE',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+]);
 /** Largest request body accepted, in bytes. */
 const BODY_LIMIT_BYTES = 1_048_576;
 
@@ -104,6 +127,13 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
     if (isApiRequest(request)) return sendApiError(reply, 400, 'invalid_parameter', message);
     return sendPage(reply, 400, 'Bad request', message);
   }
+  if (isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, 'database unavailable');
+    const message = 'The database is not reachable right now; please try again shortly.';
+    reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    if (isApiRequest(request)) return sendApiError(reply, 503, 'unavailable', message);
+    return sendPage(reply, 503, 'Temporarily unavailable', message);
+  }
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
   if (status === 500) request.log.error({ err: error }, 'request failed');
   const message = status === 500 ? 'Something went wrong on our side; the error has been logged.' : error.message;
@@ -119,16 +149,49 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
   return sendPage(reply, status, titleFor(status), message);
 }
 
-/** Turns Ajv's first complaint into a sentence naming the parameter. */
+/** Turns Ajv's first complaint into a sentence naming the parameter and what it accepts. */
 function validationMessage(error: FastifyError): string {
   const first = error.validation?.[0];
   if (!first) return error.message;
   const where = error.validationContext ?? 'request';
   const path = first.instancePath.replace(/^\//, '').replaceAll('/', '.');
-  const missing = (first.params as { missingProperty?: string }).missingProperty;
-  const name = missing ?? path;
+  const params = first.params as { missingProperty?: string; allowedValues?: unknown[]; type?: string };
+  const name = params.missingProperty ?? path;
   const subject = name ? `${where === 'querystring' ? 'parameter' : where} '${name}'` : where;
-  return `${subject} ${first.message ?? 'is invalid'}`;
+  return `${subject} ${plainRequirement(first.keyword, params, first.message)}`;
+}
+
+/** Ajv's terse requirement (`must be equal to constant`, `must be integer`) in words a person reads. */
+function plainRequirement(
+  keyword: string,
+  params: { allowedValues?: unknown[]; type?: string; limit?: number },
+  fallback: string | undefined,
+): string {
+  switch (keyword) {
+    case 'enum':
+      return `must be one of ${(params.allowedValues ?? []).join(', ')}`;
+    case 'type':
+      return params.type === 'integer' ? 'must be a whole number, given once' : `must be a ${params.type}, given once`;
+    case 'minimum':
+      return `must be at least ${params.limit}`;
+    case 'maximum':
+      return `must be at most ${params.limit}`;
+    case 'maxLength':
+      return `must be at most ${params.limit} characters long`;
+    case 'minLength':
+      return `must be at least ${params.limit} characters long`;
+    case 'required':
+      return 'is required';
+    default:
+      return fallback ?? 'is invalid';
+  }
+}
+
+/** Connection-level failures (PostgreSQL down or restarting, SQLite locked, pool closed), as opposed to bugs. */
+function isDatabaseUnavailable(error: Error & { code?: unknown }): boolean {
+  if (typeof error.code === 'string' && DATABASE_UNAVAILABLE_CODES.has(error.code)) return true;
+  // A request still running while the process shuts down finds the pool closed.
+  return error.message === 'driver has already been destroyed';
 }
 
 function titleFor(status: number): string {

@@ -25,13 +25,18 @@ const DailyPapersQuery = Type.Object(
     week: Type.Optional(Type.String({ maxLength: 8 })),
     month: Type.Optional(Type.String({ maxLength: 7 })),
     submitter: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    sort: Type.Optional(Type.Union([Type.Literal('publishedAt'), Type.Literal('trending')])),
+    sort: Type.Optional(StringEnum(['publishedAt', 'trending'])),
     p: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_PAGE_INDEX })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DAILY_LIMIT })),
   },
   { additionalProperties: true },
 );
 type DailyPapersQuery = Static<typeof DailyPapersQuery>;
+
+/** A string from a fixed list, as a JSON Schema `enum` (so that a wrong value is answered with the allowed ones). */
+function StringEnum<T extends string>(values: readonly T[]) {
+  return Type.Unsafe<T>({ type: 'string', enum: values });
+}
 
 const PaperParams = Type.Object({ '*': Type.String({ minLength: 1 }) });
 type PaperParams = Static<typeof PaperParams>;
