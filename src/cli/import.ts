@@ -3,7 +3,7 @@
  * checked (readable, a format we know) before anything is written, then imported in turn; see HELP_TEXT for the
  * formats, the output and the exit codes.
  */
-import { type Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { ImportSourceError } from '../ingest/events.ts';
 import type { ImportFormat } from '../ingest/format-detection.ts';
 import {
@@ -74,19 +74,9 @@ export function registerImportCommand(program: Command): void {
     .option('--feature', 'also list each imported paper on the daily feed')
     .option('--dry-run', 'read and check everything, report what would change, write nothing')
     .addHelpText('after', HELP_TEXT)
-    .exitOverride(usageErrorsExitTwo)
     .action(async (files: string[], options: ImportCommandOptions) => {
       await runImport(files, options);
     });
-}
-
-/**
- * Commander exits 1 on a usage error; this command documents 2 for those (1 means the import itself failed).
- * Help and version output keep their exit code 0.
- */
-function usageErrorsExitTwo(error: CommanderError): never {
-  if (error.exitCode === 0) throw error;
-  throw new CommanderError(2, error.code, error.message);
 }
 
 /** An input checked before the import starts: its format, and how to read it from the start. */

@@ -8,6 +8,9 @@ import { DatabaseTooNewError } from '../storage/migrate.ts';
 import { registerImportCommand } from './import.ts';
 import { CliError } from './runtime.ts';
 
+/** Exit code for a command line that could not be understood. */
+const EXIT_USAGE = 2;
+
 const program = new Command();
 program
   .name('paperboy')
@@ -35,8 +38,9 @@ try {
 
 function reportFailure(error: unknown): number {
   if (error instanceof CommanderError) {
-    // Commander already printed its message (or the help); keep its exit code (0 for --help/--version).
-    return error.exitCode;
+    // Commander already printed its message (or the help). --help and --version succeed; anything else it
+    // refuses (no command, an unknown command or option, a missing argument) is a usage error: exit 2.
+    return error.exitCode === 0 ? 0 : EXIT_USAGE;
   }
   if (process.env.DEBUG?.includes('paperboy')) console.error(error);
   if (error instanceof CliError) {
