@@ -124,3 +124,38 @@ describe('parseArxivJsonLines', () => {
     expect(events[1]).toMatchObject({ record: { id: '2301.12664', versions: [] } });
   });
 });
+
+describe('parseArxivJsonLines on odd files', () => {
+  const collect = async (text: string | Buffer) => {
+    const events = [];
+    for await (const event of parseArxivJsonLines(
+      (async function* () {
+        yield typeof text === 'string' ? Buffer.from(text) : text;
+      })(),
+    )) {
+      events.push(event);
+    }
+    return events;
+  };
+
+  it('reads a first line that starts with a byte-order mark', async () => {
+    const line = '{"id":"2401.00001","title":"T","abstract":"A","versions":[]}\n';
+    const events = await collect(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(line)]));
+    expect(events.map((e) => e.kind)).toEqual(['record']);
+  });
+
+  it('rejects fields of the wrong kind instead of dropping them silently', async () => {
+    const events = await collect(
+      [
+        '{"id":"2401.00002","title":"x","abstract":"y","versions":"notalist"}',
+        '{"id":"2401.00003","title":"x","abstract":"y","authors":5}',
+        '{"id":"2401.00004","title":"x","abstract":"y","authors":null,"versions":null}',
+      ].join('\n'),
+    );
+    expect(events.map((e) => (e.kind === 'rejected' ? e.reason : e.kind))).toEqual([
+      "'versions' is not a list",
+      "'authors' is not text",
+      'record',
+    ]);
+  });
+});

@@ -76,16 +76,18 @@ export async function* parseArxivJsonLines(chunks: AsyncIterable<Uint8Array>): A
       yield { kind: 'rejected', position, reason: `longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB` };
       continue;
     }
-    if (isBlank(line.bytes)) continue;
-    const invalidAt = findInvalidUtf8(line.bytes);
+    const bytes =
+      line.lineNumber === 1 && startsWithBom(line.bytes) ? line.bytes.subarray(UTF8_BOM.length) : line.bytes;
+    if (isBlank(bytes)) continue;
+    const invalidAt = findInvalidUtf8(bytes);
     if (invalidAt >= 0) {
-      const byte = line.bytes[invalidAt]!.toString(16).toUpperCase().padStart(2, '0');
+      const byte = bytes[invalidAt]!.toString(16).toUpperCase().padStart(2, '0');
       yield { kind: 'rejected', position, reason: `not valid UTF-8 (byte 0x${byte} at column ${invalidAt + 1})` };
       continue;
     }
     let value: unknown;
     try {
-      value = JSON.parse(line.bytes.toString('utf8'));
+      value = JSON.parse(bytes.toString('utf8'));
     } catch (error) {
       const truncated = line.lastWithoutNewline ? '; the file may be truncated' : '';
       yield { kind: 'rejected', position, reason: `broken JSON (${(error as Error).message})${truncated}` };
@@ -95,10 +97,34 @@ export async function* parseArxivJsonLines(chunks: AsyncIterable<Uint8Array>): A
       yield { kind: 'rejected', position, reason: 'not a JSON object' };
       continue;
     }
+    const problem = shapeProblem(value as Record<string, unknown>);
+    if (problem) {
+      yield { kind: 'rejected', position, reason: problem };
+      continue;
+    }
     const result = buildPaperRecord(snapshotFields(value as Record<string, unknown>));
     if (result.ok) yield { kind: 'record', position, record: result.record, listedAt: null };
     else yield { kind: 'rejected', position, reason: result.reason };
   }
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+function startsWithBom(bytes: Buffer): boolean {
+  return bytes.length >= UTF8_BOM.length && bytes.subarray(0, UTF8_BOM.length).equals(UTF8_BOM);
+}
+
+/**
+ * Fields of the wrong kind, which would otherwise be read as "unknown" and import a paper with its authors or
+ * versions silently missing. Absent or null fields are fine: unknown stays unknown.
+ */
+function shapeProblem(line: Record<string, unknown>): string | null {
+  const present = (value: unknown) => value !== undefined && value !== null;
+  if (present(line.versions) && !Array.isArray(line.versions)) return "'versions' is not a list";
+  if (present(line.authors) && typeof line.authors !== 'string') return "'authors' is not text";
+  if (present(line.authors_parsed) && !Array.isArray(line.authors_parsed)) return "'authors_parsed' is not a list";
+  if (present(line.categories) && typeof line.categories !== 'string') return "'categories' is not text";
+  return null;
 }
 
 /** Maps one snapshot (or sample) object to source fields. `authors_parsed` is preferred when it has names. */
