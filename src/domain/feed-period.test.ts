@@ -28,6 +28,9 @@ describe('feed periods', () => {
     ['week', '2021-W53'],
     ['month', '2024-13'],
     ['month', '2024-00'],
+    ['day', '0000-01-01'],
+    ['week', '1990-W10'],
+    ['month', '1066-10'],
   ])('refuses the %s %s', (kind, input) => {
     const parse = kind === 'day' ? parseDay : kind === 'week' ? parseWeek : parseMonth;
     expect(parse(input).ok).toBe(false);

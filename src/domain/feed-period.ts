@@ -18,6 +18,9 @@ export interface FeedPeriod {
 
 export type PeriodResult = { ok: true; value: FeedPeriod } | { ok: false; reason: string };
 
+/** arXiv began in August 1991: no feed day can come before its first year. */
+const FIRST_YEAR = 1991;
+
 const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const WEEK_PATTERN = /^(\d{4})-W(\d{2})$/;
 const MONTH_PATTERN = /^(\d{4})-(\d{2})$/;
@@ -26,6 +29,7 @@ export function parseDay(input: string): PeriodResult {
   if (!DAY_PATTERN.test(input)) return { ok: false, reason: `'${clip(input)}' is not a date (expected YYYY-MM-DD)` };
   const day = DateTime.fromISO(input, { zone: 'utc' });
   if (!day.isValid) return { ok: false, reason: `${input} is not a day of the calendar` };
+  if (day.year < FIRST_YEAR) return tooEarly(input);
   return { ok: true, value: dayPeriod(day) };
 }
 
@@ -34,6 +38,7 @@ export function parseWeek(input: string): PeriodResult {
   if (!m) return { ok: false, reason: `'${clip(input)}' is not an ISO week (expected YYYY-Www, e.g. 2024-W09)` };
   const year = Number(m[1]);
   const week = Number(m[2]);
+  if (year < FIRST_YEAR) return tooEarly(input);
   const weeksInYear = DateTime.fromObject({ weekYear: year, weekNumber: 1 }, { zone: 'utc' }).weeksInWeekYear;
   if (week < 1 || week > weeksInYear) {
     return { ok: false, reason: `${year} has ISO weeks W01 to W${weeksInYear}, not W${m[2]}` };
@@ -46,6 +51,7 @@ export function parseMonth(input: string): PeriodResult {
   if (!m) return { ok: false, reason: `'${clip(input)}' is not a month (expected YYYY-MM)` };
   const month = Number(m[2]);
   if (month < 1 || month > 12) return { ok: false, reason: `${input} has no month ${m[2]} (months are 01 to 12)` };
+  if (Number(m[1]) < FIRST_YEAR) return tooEarly(input);
   return { ok: true, value: monthPeriod(DateTime.fromObject({ year: Number(m[1]), month }, { zone: 'utc' })) };
 }
 
@@ -113,6 +119,10 @@ function monthPeriod(any: DateTime): FeedPeriod {
     start: start.toISODate()!,
     end: start.endOf('month').toISODate()!,
   };
+}
+
+function tooEarly(input: string): PeriodResult {
+  return { ok: false, reason: `${input} is before arXiv began (${FIRST_YEAR})` };
 }
 
 function clip(input: string): string {
