@@ -124,12 +124,12 @@ describe('excerpts', () => {
     expect(texExcerpt('Short and sweet.', 100)).toEqual({ html: 'Short and sweet.', truncated: false });
   });
 
-  it('ends at a sentence when one ends late enough', () => {
+  it('ends at a sentence when one ends late enough, still marking the cut', () => {
     const excerpt = texExcerpt(abstract, 230);
     expect(excerpt.truncated).toBe(true);
     expect(withoutKatex(excerpt.html)).toBe(
       'We describe a new algorithm, the [math]-pebble game with colors. It characterises the family of [math]-sparse ' +
-        'graphs and gives algorithmic solutions to a family of problems concerning tree decompositions of graphs.',
+        'graphs and gives algorithmic solutions to a family of problems concerning tree decompositions of graphs. …',
     );
   });
 

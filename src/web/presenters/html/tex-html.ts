@@ -58,7 +58,7 @@ interface CutPoint {
 /**
  * The opening of an abstract, about `maxChars` visible characters long (a formula counts as the length of its
  * readable form), joined into one paragraph. It ends at the last sentence end when one comes late enough, otherwise
- * at a word boundary with an ellipsis; formulas and TeX groups (`\emph{...}`) are never split.
+ * at a word boundary, and a cut always ends with an ellipsis; formulas and TeX groups (`\emph{...}`) are never split.
  */
 export function texExcerpt(text: string, maxChars: number): Excerpt {
   return renderedExcerpts.getOrCompute(`${maxChars}:${text}`, () => computeExcerpt(text, maxChars));
@@ -129,7 +129,8 @@ function cutExcerpt(
     kept.push({ kind: 'text', text: cutSegment.text.slice(0, cut.offset) });
   const last = kept[kept.length - 1];
   if (last?.kind === 'text') kept[kept.length - 1] = { kind: 'text', text: last.text.trimEnd().replace(/[,;:]$/, '') };
-  if (!useSentence) kept.push({ kind: 'text', text: '…' });
+  // Always mark the cut, even after a full stop: an abbreviation ("Appl. Math. Lett.") can pass for a sentence end.
+  kept.push({ kind: 'text', text: useSentence ? ' …' : '…' });
   return { html: segmentsToHtml(kept, false), truncated: true };
 }
 
