@@ -72,7 +72,12 @@ describe('OpenAPI document', () => {
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/daily_papers', '/api/papers/{*}']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/daily_papers', '/api/papers/{id}', '/healthz', '/readyz']),
+    );
+    expect(doc.paths['/api/papers/{id}'].get.parameters).toEqual([
+      expect.objectContaining({ name: 'id', in: 'path', required: true }),
+    ]);
     const params = doc.paths['/api/daily_papers'].get.parameters.map((p: { name: string }) => p.name);
     expect(params).toEqual(expect.arrayContaining(['date', 'week', 'month', 'submitter', 'sort', 'p', 'limit']));
   });

@@ -32,6 +32,11 @@ export interface BuildAppOptions {
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 /** Incoming request ids longer than this, or with odd characters, are replaced by our own. */
 const MAX_REQUEST_ID_LENGTH = 128;
+/** How the paper id path parameter is documented. */
+const PAPER_ID_PARAMETER = {
+  type: 'string',
+  description: 'arXiv id, new style (2206.00927) or old style (hep-th/9901001), optionally with a version (v2)',
+};
 /** What a client is told to wait before retrying while the database is unavailable, in seconds. */
 const RETRY_AFTER_SECONDS = 5;
 /**
@@ -106,6 +111,13 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
       servers: [{ url: context.config.baseUrl }],
     },
     hideUntagged: true,
+    // Old-style arXiv ids contain a slash, so paper routes end in a wildcard; OpenAPI has no wildcards: call it {id}.
+    transform: ({ schema, url }) => {
+      if (!url.endsWith('/*') || !schema?.params) return { schema, url };
+      const { params: _wildcard, ...rest } = schema as Record<string, unknown>;
+      const params = { type: 'object', required: ['id'], properties: { id: PAPER_ID_PARAMETER } };
+      return { schema: { ...rest, params } as typeof schema, url: `${url.slice(0, -1)}:id` };
+    },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(fastifyStatic, { root: STATIC_DIR, prefix: '/static/', maxAge: '1h' });

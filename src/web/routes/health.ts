@@ -5,10 +5,13 @@ import { sendApiError } from '../errors.ts';
 
 export function registerHealthRoutes(app: FastifyInstance, { store }: AppContext): void {
   /** The process is up and serving. */
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness: the process is serving' } }, async () => ({
+    status: 'ok',
+  }));
 
   /** The process can do its work: the database answers. */
-  app.get('/readyz', async (request, reply) => {
+  const readySchema = { tags: ['operations'], summary: 'Readiness: the database answers (503 when it does not)' };
+  app.get('/readyz', { schema: readySchema }, async (request, reply) => {
     try {
       await store.ping();
       return { status: 'ready', database: 'ok' };
