@@ -45,6 +45,8 @@ describe('loadConfig', () => {
     ['PAPERBOY_TIMEZONE', 'Mars/Olympus'],
     ['PAPERBOY_BASE_URL', 'not a url'],
     ['LOG_LEVEL', 'loud'],
+    ['PAPERBOY_RESPONSE_CACHE_MB', '-1'],
+    ['PAPERBOY_RESPONSE_CACHE_MB', 'lots'],
   ])('names %s when it is %s', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable} must be`));

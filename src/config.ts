@@ -16,6 +16,8 @@ export interface Config {
   /** The instance's clock for the daily feed (IANA name). */
   timeZone: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Memory for cached public answers (web/response-cache.ts), in bytes; 0 turns the cache off. */
+  responseCacheBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -38,7 +40,12 @@ const DEFAULTS = {
   PAPERBOY_SAMPLE_DATA: '1',
   PAPERBOY_TIMEZONE: 'America/New_York',
   LOG_LEVEL: 'info',
+  PAPERBOY_RESPONSE_CACHE_MB: '32',
 } as const;
+
+const BYTES_PER_MIB = 1_048_576;
+/** More than this is surely a typo (the cache holds rendered pages of a daily feed). */
+const MAX_RESPONSE_CACHE_MB = 65_536;
 
 const DATABASE_URL_EXPECTED = 'sqlite:PATH (e.g. sqlite:./data/paperboy.db) or postgres://user:pass@host:port/db';
 /** Addresses that mean "listen on every interface", which are no use in a link. */
@@ -91,6 +98,16 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = get('LOG_LEVEL') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `one of ${LOG_LEVELS.join(', ')}`, logLevel);
 
+  const cacheText = get('PAPERBOY_RESPONSE_CACHE_MB');
+  const cacheMb = Number(cacheText);
+  if (!/^\d+$/.test(cacheText) || cacheMb > MAX_RESPONSE_CACHE_MB) {
+    throw new ConfigError(
+      'PAPERBOY_RESPONSE_CACHE_MB',
+      `a whole number of MiB from 0 (off) to ${MAX_RESPONSE_CACHE_MB}`,
+      cacheText,
+    );
+  }
+
   const baseText = env.PAPERBOY_BASE_URL;
   // Listening on every address says nothing about how readers reach the instance: link to loopback by default.
   const linkHost = UNSPECIFIED_ADDRESSES.includes(host) ? '127.0.0.1' : host;
@@ -112,7 +129,16 @@ export function loadConfig(env: Env = process.env): Config {
     baseUrl = baseText.replace(/\/+$/, '');
   }
 
-  return { port, host, databaseUrl, baseUrl, sampleData: TRUE_WORDS.includes(sampleText), timeZone, logLevel };
+  return {
+    port,
+    host,
+    databaseUrl,
+    baseUrl,
+    sampleData: TRUE_WORDS.includes(sampleText),
+    timeZone,
+    logLevel,
+    responseCacheBytes: cacheMb * BYTES_PER_MIB,
+  };
 }
 
 function isTimeZone(name: string): boolean {

@@ -84,6 +84,29 @@ describe.each(databaseKinds())('paper store on $name', (kind) => {
     expect(await store.nearestListingDays('2024-02-08', '2024-02-08')).toEqual({ before: '2024-02-07', after: null });
   });
 
+  it.skipIf(!kind.available)('moves the data version on every real write and only then', async () => {
+    const start = await store.dataVersion();
+    await store.upsertPapers([record('2404.00001')]);
+    const afterInsert = await store.dataVersion();
+    expect(afterInsert).toBeGreaterThan(start);
+    await store.upsertPapers([record('2404.00001')]);
+    expect(await store.dataVersion()).toBe(afterInsert);
+    await store.addListings([
+      {
+        paperId: '2404.00001',
+        listedOn: '2024-04-01',
+        submittedAt: '2024-04-01T12:00:00.000Z',
+        source: 'import',
+        submittedByUserId: null,
+        comment: null,
+      },
+    ]);
+    const afterListing = await store.dataVersion();
+    expect(afterListing).toBeGreaterThan(afterInsert);
+    await store.upsertPapers([record('2404.00001', { title: 'Changed' })]);
+    expect(await store.dataVersion()).toBeGreaterThan(afterListing);
+  });
+
   it.skipIf(!kind.available)('writes nothing of a batch that fails', async () => {
     const before = await store.countPapers();
     const broken = record('2403.00001', { title: null as unknown as string });

@@ -65,6 +65,11 @@ export interface PaperStore {
   /** The closest days with listings strictly before `from` and strictly after `to`. */
   nearestListingDays(from: string, to: string): Promise<{ before: string | null; after: string | null }>;
   countPapers(): Promise<number>;
+  /**
+   * A number that changes whenever papers or listings change, in any process: callers cache what they derived from
+   * the data under it (see web/response-cache.ts).
+   */
+  dataVersion(): Promise<number>;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
 }
@@ -115,6 +120,7 @@ export class KyselyPaperStore implements PaperStore {
           }),
         )
         .execute();
+      await bumpDataVersion(trx);
     }
     return counts;
   }
@@ -131,7 +137,15 @@ export class KyselyPaperStore implements PaperStore {
 
   async addListings(listings: Listing[]): Promise<number> {
     if (listings.length === 0) return 0;
-    const result = await this.db
+    return this.db.transaction().execute(async (trx) => {
+      const added = await this.insertListings(trx, listings);
+      if (added > 0) await bumpDataVersion(trx);
+      return added;
+    });
+  }
+
+  private async insertListings(trx: Transaction<Database>, listings: Listing[]): Promise<number> {
+    const result = await trx
       .insertInto('listings')
       .values(
         listings.map((l) => ({
@@ -216,9 +230,22 @@ export class KyselyPaperStore implements PaperStore {
     return Number(row.n);
   }
 
+  async dataVersion(): Promise<number> {
+    const row = await this.db.selectFrom('data_version').select('version').where('id', '=', 1).executeTakeFirst();
+    return Number(row?.version ?? 0);
+  }
+
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
   }
+}
+
+async function bumpDataVersion(trx: Transaction<Database>): Promise<void> {
+  await trx
+    .updateTable('data_version')
+    .set((eb) => ({ version: eb('version', '+', 1) }))
+    .where('id', '=', 1)
+    .execute();
 }
 
 /** Columns a re-import may change; counters and the first-seen time belong to the instance. */

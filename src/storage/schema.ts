@@ -44,7 +44,14 @@ export interface ListingsTable {
   comment: string | null;
 }
 
+/** A single row (id 1) whose version every write of papers or listings increments. */
+export interface DataVersionTable {
+  id: number;
+  version: number;
+}
+
 export interface Database {
   papers: PapersTable;
   listings: ListingsTable;
+  data_version: DataVersionTable;
 }

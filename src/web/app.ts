@@ -13,6 +13,7 @@ import type { Config } from '../config.ts';
 import type { PaperStore } from '../storage/paper-store.ts';
 import { HttpError, isApiRequest, sendApiError } from './errors.ts';
 import { renderPage } from './render.ts';
+import { registerResponseCache } from './response-cache.ts';
 import { registerApiRoutes } from './routes/api.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerPageRoutes } from './routes/pages.tsx';
@@ -121,6 +122,7 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(fastifyStatic, { root: STATIC_DIR, prefix: '/static/', maxAge: '1h' });
+  registerResponseCache(app, context.store, context.config.responseCacheBytes);
   registerHealthRoutes(app, context);
   registerApiRoutes(app, context);
   registerPageRoutes(app, context);

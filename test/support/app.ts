@@ -1,6 +1,6 @@
 /** An app on a fresh, migrated test database, for in-process HTTP tests with `app.inject`. */
 import { loadConfig } from '../../src/config.ts';
-import { type DatabaseHandle, openDatabase } from '../../src/storage/database.ts';
+import { type DatabaseHandle, type DatabaseUrl, openDatabase } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrate.ts';
 import { KyselyPaperStore } from '../../src/storage/paper-store.ts';
 import { buildApp, type PaperboyApp } from '../../src/web/app.ts';
@@ -13,12 +13,23 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(kind: TestDatabaseKind): Promise<TestApp> {
-  const { url, urlText } = await kind.create();
+/** An app on a new database of `kind` (or on `existing`), with extra environment settings when given. */
+export async function createTestApp(
+  kind: TestDatabaseKind,
+  existing?: DatabaseUrl,
+  env: Record<string, string> = {},
+): Promise<TestApp> {
+  const url = existing ?? (await kind.create()).url;
+  const urlText = url.dialect === 'sqlite' ? `sqlite:${url.path}` : url.url;
   const handle = openDatabase(url);
   await migrateToLatest(handle.db);
   const store = new KyselyPaperStore(handle.db);
-  const config = loadConfig({ DATABASE_URL: urlText, PAPERBOY_BASE_URL: 'http://papers.test', LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    DATABASE_URL: urlText,
+    PAPERBOY_BASE_URL: 'http://papers.test',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
   const app = await buildApp({ store, config }, { logger: false });
   return {
     app,

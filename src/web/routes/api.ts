@@ -50,6 +50,7 @@ export function registerApiRoutes(app: FastifyInstance, { store, config }: AppCo
         summary: 'Papers listed on the daily feed for a day, ISO week or month (or all days), as a bare array',
         querystring: DailyPapersQuery,
       },
+      config: { responseCache: true },
     },
     async (request, reply) => {
       const query = request.query;
@@ -82,7 +83,8 @@ export function registerApiRoutes(app: FastifyInstance, { store, config }: AppCo
     summary: 'One paper by arXiv id (new- or old-style, with or without version); 404 when unknown',
     params: PaperParams,
   };
-  app.get<{ Params: PaperParams }>('/api/papers/*', { schema: paperSchema }, async (request, reply) => {
+  const cached = { responseCache: true };
+  app.get<{ Params: PaperParams }>('/api/papers/*', { schema: paperSchema, config: cached }, async (request, reply) => {
     const { id } = requirePaperId(request.params['*']);
     const { paper, listing } = await readPaper(store, id);
     reply.header('cache-control', `public, max-age=${API_CACHE_SECONDS}`);

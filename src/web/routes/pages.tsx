@@ -67,16 +67,18 @@ export function registerPageRoutes(app: FastifyInstance, context: AppContext): v
     return sendHtml(reply, 200, FEED_CACHE_CONTROL, <FeedPageView page={model} canonicalUrl={canonicalUrl} />);
   };
 
-  app.get('/', (request, reply) => showFeed(request, reply, null));
+  // Feed and paper pages depend only on the URL and the stored data: their answers may be cached (response-cache.ts).
+  const cached = { config: { responseCache: true } };
+  app.get('/', cached, (request, reply) => showFeed(request, reply, null));
   for (const [kind, path] of PERIOD_ROUTES) {
-    app.get<{ Params: { period: string } }>(path, (request, reply) =>
+    app.get<{ Params: { period: string } }>(path, cached, (request, reply) =>
       showFeed(request, reply, requirePeriod(kind, request.params.period)),
     );
   }
 
   app.get('/papers', (_request, reply) => reply.redirect('/', 302));
   // A wildcard, because old-style ids contain a slash (`hep-th/9901001`, `math.AG/0601001`).
-  app.get<{ Params: { '*': string } }>('/papers/*', async (request, reply) => {
+  app.get<{ Params: { '*': string } }>('/papers/*', cached, async (request, reply) => {
     const raw = request.params['*'];
     if (raw === '') return reply.redirect('/', 302);
     const tidied = paperIdFromPath(raw);
