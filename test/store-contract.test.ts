@@ -107,6 +107,25 @@ describe.each(databaseKinds())('paper store on $name', (kind) => {
     expect(await store.dataVersion()).toBeGreaterThan(afterListing);
   });
 
+  it.skipIf(!kind.available)('writes papers and their listings together or not at all', async () => {
+    const listing = (paperId: string) => ({
+      paperId,
+      listedOn: '2024-05-01',
+      submittedAt: '2024-05-01T12:00:00.000Z',
+      source: 'import' as const,
+      submittedByUserId: null,
+      comment: null,
+    });
+    const done = await store.upsertPapersAndListings([record('2405.00001')], [listing('2405.00001')]);
+    expect(done).toEqual({ counts: { inserted: 1, updated: 0, unchanged: 0 }, listed: 1 });
+    // A listing for a paper that is not stored breaks the foreign key: the paper written with it is rolled back.
+    await expect(
+      store.upsertPapersAndListings([record('2405.00002')], [listing('2405.00002'), listing('2405.99999')]),
+    ).rejects.toThrow();
+    expect(await store.getPaper('2405.00002')).toBeNull();
+    expect(await store.getListing('2405.00002')).toBeNull();
+  });
+
   it.skipIf(!kind.available)('writes nothing of a batch that fails', async () => {
     const before = await store.countPapers();
     const broken = record('2403.00001', { title: null as unknown as string });

@@ -4,7 +4,7 @@
  * nothing of the command line: progress and messages go to callbacks, and the result is a summary.
  */
 import type { PaperRecord } from '../domain/paper.ts';
-import type { ListingSource, PaperStore, UpsertCounts } from '../storage/paper-store.ts';
+import type { Listing, ListingSource, PaperStore, UpsertCounts } from '../storage/paper-store.ts';
 import { parseArxivAtom } from './arxiv-atom.ts';
 import type { ParseEvent, Position, SourceNote } from './events.ts';
 import { ACCEPTED_FORMATS_TEXT, detectFormat, FORMAT_LABELS, type ImportFormat } from './format-detection.ts';
@@ -169,13 +169,20 @@ export async function importStream(
     if (batch.length === 0) return;
     const records = batch.map((entry) => entry.record);
     try {
-      const counts: UpsertCounts = summary.dryRun
-        ? await planUpsert(store, records)
-        : await store.upsertPapers(records);
+      let counts: UpsertCounts;
+      if (summary.dryRun) {
+        counts = await planUpsert(store, records);
+        if (summary.feature) await countWouldBeListed(store, batch, summary);
+      } else {
+        const listings = summary.feature ? featuredListings(batch, listingTime, options) : [];
+        const result = await store.upsertPapersAndListings(records, listings);
+        counts = result.counts;
+        summary.listed += result.listed;
+        summary.alreadyListed += listings.length - result.listed;
+      }
       summary.inserted += counts.inserted;
       summary.updated += counts.updated;
       summary.unchanged += counts.unchanged;
-      if (summary.feature) await listBatch(store, batch, summary, listingTime, options);
     } catch (error) {
       throw new ImportDatabaseError(input.name, written, error);
     }
@@ -216,31 +223,38 @@ export async function importStream(
   return summary;
 }
 
-/** Lists a batch's papers on the feed (or, in a dry run, counts which would be newly listed). */
-async function listBatch(
-  store: PaperStore,
-  batch: ReadonlyArray<{ record: PaperRecord; listedAt: string | null }>,
-  summary: ImportSummary,
+type BatchEntry = { record: PaperRecord; listedAt: string | null };
+
+/** Each paper of a batch once (its first record), in order. */
+function firstOfEachPaper(batch: ReadonlyArray<BatchEntry>): BatchEntry[] {
+  const firstById = new Map<string, BatchEntry>();
+  for (const entry of batch) if (!firstById.has(entry.record.id)) firstById.set(entry.record.id, entry);
+  return [...firstById.values()];
+}
+
+/** The listings `--feature` gives a batch's papers (a paper already listed keeps its own; the store skips it). */
+function featuredListings(
+  batch: ReadonlyArray<BatchEntry>,
   listingTime: (record: PaperRecord, listedAt: string | null) => ListingTime,
   options: ImportOptions,
-): Promise<void> {
-  const firstById = new Map<string, { record: PaperRecord; listedAt: string | null }>();
-  for (const entry of batch) if (!firstById.has(entry.record.id)) firstById.set(entry.record.id, entry);
-  if (summary.dryRun) {
-    for (const id of firstById.keys()) {
-      if (await store.getListing(id)) summary.alreadyListed += 1;
-      else summary.listed += 1;
-    }
-    return;
-  }
-  const listings = [...firstById.values()].map(({ record, listedAt }) => ({
+): Listing[] {
+  return firstOfEachPaper(batch).map(({ record, listedAt }) => ({
     paperId: record.id,
     ...listingTime(record, listedAt),
-    source: options.listingSource ?? ('import' as const),
+    source: options.listingSource ?? 'import',
     submittedByUserId: null,
     comment: null,
   }));
-  const added = await store.addListings(listings);
-  summary.listed += added;
-  summary.alreadyListed += listings.length - added;
+}
+
+/** In a dry run: how many of a batch's papers would be newly listed, and how many keep their listing. */
+async function countWouldBeListed(
+  store: PaperStore,
+  batch: ReadonlyArray<BatchEntry>,
+  summary: ImportSummary,
+): Promise<void> {
+  for (const { record } of firstOfEachPaper(batch)) {
+    if (await store.getListing(record.id)) summary.alreadyListed += 1;
+    else summary.listed += 1;
+  }
 }

@@ -33,7 +33,6 @@ export async function loadSampleDataIfEmpty(
 ): Promise<SampleLoadResult | null> {
   if ((await store.countPapers()) > 0) return null;
   const records = await readSampleRecords();
-  await store.upsertPapers(records);
   const times = sampleListingTimes(records.length, { timeZone: options.timeZone, now: options.now ?? new Date() });
   const listings: Listing[] = records.map((record, i) => ({
     paperId: record.id,
@@ -43,7 +42,8 @@ export async function loadSampleDataIfEmpty(
     submittedByUserId: null,
     comment: null,
   }));
-  const listed = await store.addListings(listings);
+  // One transaction: the sample papers and their listings land together or not at all.
+  const { listed } = await store.upsertPapersAndListings(records, listings);
   return { papers: records.length, listed };
 }
 

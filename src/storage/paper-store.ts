@@ -54,6 +54,14 @@ export interface UpsertCounts {
 export interface PaperStore {
   /** Inserts or merges records (see mergePaperRecords) in one transaction; unchanged papers are not rewritten. */
   upsertPapers(records: PaperRecord[]): Promise<UpsertCounts>;
+  /**
+   * upsertPapers and addListings in one transaction, so that an interrupted import never leaves papers without the
+   * listings it meant to give them. Returns the upsert counts and how many listings were new.
+   */
+  upsertPapersAndListings(
+    records: PaperRecord[],
+    listings: Listing[],
+  ): Promise<{ counts: UpsertCounts; listed: number }>;
   getPaper(id: string): Promise<Paper | null>;
   getListing(paperId: string): Promise<Listing | null>;
   /** Lists papers on the feed; a paper already listed keeps its first listing. Returns how many were new. */
@@ -83,8 +91,22 @@ export class KyselyPaperStore implements PaperStore {
   ) {}
 
   async upsertPapers(records: PaperRecord[]): Promise<UpsertCounts> {
-    if (records.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
-    return this.db.transaction().execute((trx) => this.upsertIn(trx, records));
+    return (await this.upsertPapersAndListings(records, [])).counts;
+  }
+
+  async upsertPapersAndListings(
+    records: PaperRecord[],
+    listings: Listing[],
+  ): Promise<{ counts: UpsertCounts; listed: number }> {
+    if (records.length === 0 && listings.length === 0) {
+      return { counts: { inserted: 0, updated: 0, unchanged: 0 }, listed: 0 };
+    }
+    return this.db.transaction().execute(async (trx) => {
+      const counts = records.length > 0 ? await this.upsertIn(trx, records) : { inserted: 0, updated: 0, unchanged: 0 };
+      const listed = listings.length > 0 ? await this.insertListings(trx, listings) : 0;
+      if (listed > 0) await bumpDataVersion(trx);
+      return { counts, listed };
+    });
   }
 
   private async upsertIn(trx: Transaction<Database>, records: PaperRecord[]): Promise<UpsertCounts> {
