@@ -157,6 +157,8 @@ describe.concurrent('paperboy import (the binary)', () => {
         '(1 new, 0 updated, 0 unchanged), 25 skipped, 1 would be listed on the daily feed\n',
     );
     expect(paperIds(db)).toEqual([]);
+    // Not even an empty database file was created for the dry run.
+    expect(existsSync(db)).toBe(false);
   });
 
   it('explains itself with --help, and treats bad usage as exit 2', async () => {

@@ -91,7 +91,7 @@ async function runImport(files: string[], options: ImportCommandOptions): Promis
   const prepared: PreparedInput[] = [];
   for (const file of files) prepared.push(await prepareInput(file));
 
-  const runtime = await openRuntime();
+  const runtime = await openRuntime(process.env, { readOnly: options.dryRun ?? false });
   const now = new Date();
   const incomplete: ImportSummary[] = [];
   try {

@@ -1,6 +1,7 @@
 /**
  * What every command does first: read the configuration, open the database and bring its schema up to date.
  */
+import { existsSync } from 'node:fs';
 import { type Config, loadConfig, loadDotEnv } from '../config.ts';
 import { type DatabaseHandle, openDatabase } from '../storage/database.ts';
 import { DatabaseTooNewError, migrateToLatest } from '../storage/migrate.ts';
@@ -14,10 +15,23 @@ export interface Runtime {
   migrated: string[];
 }
 
-export async function openRuntime(env: Record<string, string | undefined> = process.env): Promise<Runtime> {
+export interface RuntimeOptions {
+  /**
+   * The command will only read (a dry run): a SQLite file that does not exist yet is not created; an empty
+   * in-memory database stands in for it, which is exactly what the file would have held.
+   */
+  readOnly?: boolean;
+}
+
+export async function openRuntime(
+  env: Record<string, string | undefined> = process.env,
+  options: RuntimeOptions = {},
+): Promise<Runtime> {
   if (env === process.env) loadDotEnv();
   const config = loadConfig(env);
-  const database = openDatabase(config.databaseUrl);
+  const url = config.databaseUrl;
+  const absent = options.readOnly && url.dialect === 'sqlite' && url.path !== ':memory:' && !existsSync(url.path);
+  const database = openDatabase(absent ? { dialect: 'sqlite', path: ':memory:' } : url);
   try {
     const migrated = await migrateToLatest(database.db);
     return { config, database, store: new KyselyPaperStore(database.db), migrated };
