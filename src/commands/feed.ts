@@ -55,11 +55,15 @@ export async function readFeed(store: PaperStore, request: FeedRequest): Promise
   return { period, items, total, nearest };
 }
 
-/** The feed over all days (Hugging Face's API without a date): newest listing first or by upvotes, paged. */
-export async function readWholeFeed(store: PaperStore, request: Omit<FeedRequest, 'period'>): Promise<ListedPaper[]> {
+/**
+ * Just the papers of a period, or of all days when `period` is null (Hugging Face's API without a date): newest
+ * listing first or by upvotes, paged. Skips the counting and navigation that pages need.
+ */
+export async function readFeedItems(store: PaperStore, request: FeedRequest): Promise<ListedPaper[]> {
   const filter = submitterFilter(request.submitter);
   if (!filter) return [];
-  return store.listFeed({ sort: request.sort, offset: request.offset, limit: request.limit, ...filter });
+  const range = request.period ? { from: request.period.start, to: request.period.end } : {};
+  return store.listFeed({ ...range, sort: request.sort, offset: request.offset, limit: request.limit, ...filter });
 }
 
 /**

@@ -5,7 +5,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../../commands/errors.ts';
-import { readFeed, readWholeFeed, requirePeriod } from '../../commands/feed.ts';
+import { readFeedItems, requirePeriod } from '../../commands/feed.ts';
 import { readPaper, requirePaperId } from '../../commands/paper.ts';
 import type { PeriodKind } from '../../domain/feed-period.ts';
 import type { AppContext } from '../app.ts';
@@ -70,9 +70,8 @@ export function registerApiRoutes(app: FastifyInstance, { store, config }: AppCo
         submitter: query.submitter,
       };
       const kindParam = kinds[0];
-      const items = kindParam
-        ? (await readFeed(store, { ...page, period: requirePeriod(PERIOD_KIND[kindParam], query[kindParam]!) })).items
-        : await readWholeFeed(store, page);
+      const period = kindParam ? requirePeriod(PERIOD_KIND[kindParam], query[kindParam]!) : null;
+      const items = await readFeedItems(store, { ...page, period });
       reply.header('cache-control', `public, max-age=${API_CACHE_SECONDS}`);
       return items.map((item) => presentDailyItem(item, config.baseUrl));
     },
