@@ -45,11 +45,9 @@ export async function readFeed(store: PaperStore, request: FeedRequest): Promise
     period = periodContaining('day', latest);
   }
   const filter = submitterFilter(request.submitter);
-  const range = { from: period.start, to: period.end };
-  const page = { sort: request.sort, offset: request.offset, limit: request.limit };
   const [items, total, nearest] = await Promise.all([
-    filter ? store.listFeed({ ...range, ...page, ...filter }) : [],
-    filter ? store.countFeed({ ...range, ...filter }) : 0,
+    readFeedItems(store, { ...request, period }),
+    filter ? store.countFeed({ from: period.start, to: period.end, ...filter }) : 0,
     store.nearestListingDays(period.start, period.end),
   ]);
   return { period, items, total, nearest };

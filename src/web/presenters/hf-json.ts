@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SYSTEM_SUBMITTER } from '../../commands/feed.ts';
-import type { Paper } from '../../domain/paper.ts';
+import { type Paper, versionTimestamp } from '../../domain/paper.ts';
 import type { ListedPaper, Listing, ListingSource } from '../../storage/paper-store.ts';
 
 export interface HfUser {
@@ -112,7 +112,7 @@ export function presentPaperDetail(paper: Paper, listing: Listing | null, baseUr
     license: paper.license,
     versions: paper.versions.map((v) => ({
       version: `v${v.version}`,
-      created: v.created === null ? null : v.created.length === 10 ? `${v.created}T00:00:00.000Z` : v.created,
+      created: versionTimestamp(v.created),
     })),
     updatedAt: paper.latestVersionAt,
     arxivUrl: `https://arxiv.org/abs/${paper.id}`,

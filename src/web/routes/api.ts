@@ -50,7 +50,7 @@ export function registerApiRoutes(app: FastifyInstance, { store, config }: AppCo
         summary: 'Papers listed on the daily feed for a day, ISO week or month (or all days), as a bare array',
         querystring: DailyPapersQuery,
       },
-      config: { responseCache: true },
+      config: CACHED,
     },
     async (request, reply) => {
       const query = request.query;
@@ -82,13 +82,15 @@ export function registerApiRoutes(app: FastifyInstance, { store, config }: AppCo
     summary: 'One paper by arXiv id (new- or old-style, with or without version); 404 when unknown',
     params: PaperParams,
   };
-  const cached = { responseCache: true };
-  app.get<{ Params: PaperParams }>('/api/papers/*', { schema: paperSchema, config: cached }, async (request, reply) => {
+  app.get<{ Params: PaperParams }>('/api/papers/*', { schema: paperSchema, config: CACHED }, async (request, reply) => {
     const { id } = requirePaperId(request.params['*']);
     const { paper, listing } = await readPaper(store, id);
     reply.header('cache-control', `public, max-age=${API_CACHE_SECONDS}`);
     return presentPaperDetail(paper, listing, config.baseUrl);
   });
 }
+
+/** Read answers depend only on the URL and the stored data: they may be reused (see web/response-cache.ts). */
+const CACHED = { responseCache: true };
 
 const PERIOD_KIND: Record<'date' | 'week' | 'month', PeriodKind> = { date: 'day', week: 'week', month: 'month' };
