@@ -18,6 +18,30 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Memory for cached public answers (web/response-cache.ts), in bytes; 0 turns the cache off. */
   responseCacheBytes: number;
+  /** Key for signed tokens (CSRF, unsubscribe); null = one generated and kept in the database. */
+  secret: string | null;
+  /** `smtp://user:pass@host:port`; null = mail is written to the log (development). */
+  smtpUrl: string | null;
+  /** The From line of every mail. */
+  mailFrom: string;
+  /** arXiv's API query endpoint (tests point it at a local replay server). */
+  arxivApiUrl: string;
+  /** Submissions one person may make per day (admins are not limited). */
+  submissionsPerDay: number;
+  /** Papers whose first version is older than this many days may be submitted by admins only. */
+  submissionMaxAgeDays: number;
+  /** Rate limits on sign-in, upvotes, submissions and comments (off only for benchmarks). */
+  rateLimits: boolean;
+  /** Sign-in with an OpenID Connect provider; null when not configured. */
+  oidc: OidcConfig | null;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Shown on the sign-in button ("Sign in with ..."). */
+  name: string;
 }
 
 export class ConfigError extends Error {
@@ -41,7 +65,17 @@ const DEFAULTS = {
   PAPERBOY_TIMEZONE: 'America/New_York',
   LOG_LEVEL: 'info',
   PAPERBOY_RESPONSE_CACHE_MB: '32',
+  PAPERBOY_ARXIV_API_URL: 'https://export.arxiv.org/api/query',
+  PAPERBOY_SUBMISSIONS_PER_DAY: '10',
+  PAPERBOY_SUBMISSION_MAX_AGE_DAYS: '14',
+  PAPERBOY_RATE_LIMITS: '1',
+  OIDC_NAME: 'single sign-on',
 } as const;
+
+/** Shorter keys are too easy to guess, in characters. */
+const MIN_SECRET_LENGTH = 32;
+const MAX_SUBMISSIONS_PER_DAY = 10_000;
+const MAX_SUBMISSION_AGE_DAYS = 36_500;
 
 const BYTES_PER_MIB = 1_048_576;
 /** More than this is surely a typo (the cache holds rendered pages of a daily feed). */
@@ -129,6 +163,34 @@ export function loadConfig(env: Env = process.env): Config {
     baseUrl = baseText.replace(/\/+$/, '');
   }
 
+  const secret = env.PAPERBOY_SECRET || null;
+  if (secret !== null && secret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError('PAPERBOY_SECRET', `a random string of at least ${MIN_SECRET_LENGTH} characters`, '(hidden)');
+  }
+
+  const smtpUrl = env.SMTP_URL || null;
+  if (smtpUrl !== null && !isUrlWithScheme(smtpUrl, ['smtp:', 'smtps:'])) {
+    throw new ConfigError('SMTP_URL', 'smtp://user:pass@host:port or smtps://...', redact(smtpUrl));
+  }
+
+  const mailFrom = env.PAPERBOY_MAIL_FROM || `Paperboy <paperboy@${new URL(baseUrl).hostname}>`;
+  if (/[\r\n]/.test(mailFrom) || !/@/.test(mailFrom)) {
+    throw new ConfigError('PAPERBOY_MAIL_FROM', 'one address, e.g. "Paperboy <papers@example.org>"', mailFrom);
+  }
+
+  const arxivApiUrl = get('PAPERBOY_ARXIV_API_URL');
+  if (!isUrlWithScheme(arxivApiUrl, ['http:', 'https:'])) {
+    throw new ConfigError('PAPERBOY_ARXIV_API_URL', 'an http(s) URL of the query endpoint', arxivApiUrl);
+  }
+
+  const submissionsPerDay = wholeNumber(get, 'PAPERBOY_SUBMISSIONS_PER_DAY', 1, MAX_SUBMISSIONS_PER_DAY);
+  const submissionMaxAgeDays = wholeNumber(get, 'PAPERBOY_SUBMISSION_MAX_AGE_DAYS', 0, MAX_SUBMISSION_AGE_DAYS);
+
+  const rateText = get('PAPERBOY_RATE_LIMITS').toLowerCase();
+  if (!TRUE_WORDS.includes(rateText) && !FALSE_WORDS.includes(rateText)) {
+    throw new ConfigError('PAPERBOY_RATE_LIMITS', '1 or 0 (true/false, yes/no, on/off)', rateText);
+  }
+
   return {
     port,
     host,
@@ -138,7 +200,51 @@ export function loadConfig(env: Env = process.env): Config {
     timeZone,
     logLevel,
     responseCacheBytes: cacheMb * BYTES_PER_MIB,
+    secret,
+    smtpUrl,
+    mailFrom,
+    arxivApiUrl,
+    submissionsPerDay,
+    submissionMaxAgeDays,
+    rateLimits: TRUE_WORDS.includes(rateText),
+    oidc: readOidc(env, get('OIDC_NAME')),
   };
+}
+
+/** OpenID Connect settings: all three of issuer, client id and secret, or none. */
+function readOidc(env: Env, name: string): OidcConfig | null {
+  const issuer = env.OIDC_ISSUER || '';
+  const clientId = env.OIDC_CLIENT_ID || '';
+  const clientSecret = env.OIDC_CLIENT_SECRET || '';
+  if (!issuer && !clientId && !clientSecret) return null;
+  if (!isUrlWithScheme(issuer, ['http:', 'https:'])) {
+    throw new ConfigError('OIDC_ISSUER', "the provider's issuer URL (https://...)", issuer);
+  }
+  if (!clientId) throw new ConfigError('OIDC_CLIENT_ID', 'set whenever OIDC_ISSUER is', '');
+  if (!clientSecret) throw new ConfigError('OIDC_CLIENT_SECRET', 'set whenever OIDC_ISSUER is', '');
+  return { issuer: issuer.replace(/\/+$/, ''), clientId, clientSecret, name };
+}
+
+function wholeNumber(
+  get: (name: keyof typeof DEFAULTS) => string,
+  name: keyof typeof DEFAULTS,
+  min: number,
+  max: number,
+) {
+  const text = get(name);
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new ConfigError(name, `a whole number from ${min} to ${max}`, text);
+  }
+  return value;
+}
+
+function isUrlWithScheme(value: string, schemes: string[]): boolean {
+  try {
+    return schemes.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
 }
 
 function isTimeZone(name: string): boolean {

@@ -47,7 +47,12 @@ describe('an unreachable PostgreSQL server', () => {
     const closedPort = await freePort();
     const handle = openDatabase({ dialect: 'postgres', url: `postgres://nobody@127.0.0.1:${closedPort}/none` });
     const app = await buildApp(
-      { store: new KyselyPaperStore(handle.db), config: loadConfig({ LOG_LEVEL: 'silent' }) },
+      {
+        store: new KyselyPaperStore(handle.db),
+        db: handle.db,
+        // A configured secret: the app need not read its generated one from the unreachable database.
+        config: loadConfig({ LOG_LEVEL: 'silent', PAPERBOY_SECRET: 'x'.repeat(32) }),
+      },
       { logger: false },
     );
     try {

@@ -156,6 +156,7 @@ describe.each(databaseKinds())('import on $name', (kind) => {
         source: 'import',
         submittedByUserId: null,
         comment: null,
+        submitter: null,
       });
       // No dates at all: today, in the instance time zone, submitted now.
       expect(await db.store.getListing('2308.06675')).toMatchObject({

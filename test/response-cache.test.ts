@@ -77,10 +77,15 @@ describe.each(databaseKinds())('cached answers on $name', (kind) => {
     const again = await t.app.inject('/api/papers/2401.99999');
     expect(again.statusCode).toBe(404);
     expect(again.headers['x-cache']).toBe('miss');
-    const withCookie = await t.app.inject({ url: '/api/daily_papers', headers: { cookie: 'session=abc' } });
-    expect(withCookie.headers['x-cache']).toBeUndefined();
+    const withSession = await t.app.inject({ url: '/api/daily_papers', headers: { cookie: 'pb_session=abc' } });
+    expect(withSession.headers['x-cache']).toBeUndefined();
     const withToken = await t.app.inject({ url: '/api/daily_papers', headers: { authorization: 'Bearer x' } });
+    expect(withToken.statusCode).toBe(401);
     expect(withToken.headers['x-cache']).toBeUndefined();
+    // Cookies that are not a session (the anonymous CSRF nonce) do not make an answer personal.
+    await t.app.inject('/api/daily_papers');
+    const otherCookie = await t.app.inject({ url: '/api/daily_papers', headers: { cookie: 'pb_csrf=abc' } });
+    expect(otherCookie.headers['x-cache']).toBe('hit');
   });
 });
 

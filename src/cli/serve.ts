@@ -10,7 +10,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export async function serve(): Promise<void> {
   const runtime = await openRuntime();
   const { config, store, database } = runtime;
-  const app = await buildApp({ store, config });
+  const app = await buildApp({ store, config, db: database.db });
   if (runtime.migrated.length > 0) app.log.info({ migrations: runtime.migrated }, 'database migrated');
   if (config.sampleData) {
     const loaded = await loadSampleDataIfEmpty(store, { timeZone: config.timeZone });

@@ -12,13 +12,30 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'internal_error'
-  | 'unavailable';
+  | 'unavailable'
+  | 'unauthorized'
+  | 'invalid_token'
+  | 'forbidden'
+  | 'banned'
+  | 'csrf_failed'
+  | 'rate_limited'
+  | 'conflict'
+  | 'already_listed'
+  | 'too_old'
+  | 'quota_exceeded'
+  | 'upstream_unavailable'
+  | 'comment_not_found'
+  | 'user_not_found'
+  | 'link_expired'
+  | 'link_used';
 
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     readonly code: ErrorCode,
     message: string,
+    /** Extra response headers (e.g. Retry-After on a 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'HttpError';

@@ -64,12 +64,11 @@ export async function readFeedItems(store: PaperStore, request: FeedRequest): Pr
   return store.listFeed({ ...range, sort: request.sort, offset: request.offset, limit: request.limit, ...filter });
 }
 
-/**
- * What a submitter filter means for the store; null when nobody by that name can have listed anything (accounts
- * arrive with the community features, so today only the instance itself lists papers).
- */
-function submitterFilter(submitter: string | undefined): { systemListingsOnly: boolean } | null {
+/** What a submitter filter means for the store: the instance's own listings, or one person's submissions. */
+function submitterFilter(
+  submitter: string | undefined,
+): { systemListingsOnly: boolean; submitterUsername?: string } | null {
   if (submitter === undefined) return { systemListingsOnly: false };
   if (submitter === SYSTEM_SUBMITTER) return { systemListingsOnly: true };
-  return null;
+  return { systemListingsOnly: false, submitterUsername: submitter };
 }

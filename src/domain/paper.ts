@@ -47,6 +47,8 @@ export interface Paper extends PaperRecord {
   /** When this instance first stored the paper. */
   createdAt: string;
   updatedAt: string;
+  /** When an admin hid the paper (it leaves every feed); null for visible papers. */
+  hiddenAt: string | null;
 }
 
 const NULLABLE_FIELDS = [

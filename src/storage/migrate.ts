@@ -6,12 +6,14 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import * as m001 from './migrations/001-papers-and-listings.ts';
 import * as m002 from './migrations/002-data-version.ts';
+import * as m003 from './migrations/003-community.ts';
 import type { Database } from './schema.ts';
 
 /** Every migration this version knows, in order. Names sort in order of application. */
 const MIGRATIONS: Record<string, Migration> = {
   '001-papers-and-listings': m001,
   '002-data-version': m002,
+  '003-community': m003,
 };
 
 const MIGRATION_TABLE = 'kysely_migration';

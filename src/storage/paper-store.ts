@@ -12,6 +12,7 @@ import {
   sameRecord,
   versionBounds,
 } from '../domain/paper.ts';
+import { usernameKey } from '../domain/username.ts';
 import type { Database, PapersTable } from './schema.ts';
 
 export interface Listing {
@@ -21,6 +22,13 @@ export interface Listing {
   source: ListingSource;
   submittedByUserId: number | null;
   comment: string | null;
+  /** The person who submitted it (user listings), as read with the feed; absent when not read. */
+  submitter?: ListingSubmitter | null;
+}
+
+export interface ListingSubmitter {
+  username: string;
+  displayName: string | null;
 }
 
 export type ListingSource = 'sample' | 'import' | 'curator' | 'ingest' | 'user';
@@ -30,7 +38,7 @@ export interface ListedPaper {
   listing: Listing;
 }
 
-/** Feed order. `trending` ranks by upvotes until the community ranking lands. */
+/** Feed order. `trending` ranks by the stored trending score (domain/trending.ts), then upvotes. */
 export type FeedSort = 'upvotes' | 'publishedAt' | 'trending';
 
 export interface FeedQuery {
@@ -43,7 +51,11 @@ export interface FeedQuery {
   limit: number;
   /** Only listings made by the instance itself (sample, import, ingest, curator), not by a person. */
   systemListingsOnly?: boolean;
+  /** Only papers submitted by the person with this username (case-insensitive). */
+  submitterUsername?: string;
 }
+
+export type FeedCountQuery = Pick<FeedQuery, 'from' | 'to' | 'systemListingsOnly' | 'submitterUsername'>;
 
 export interface UpsertCounts {
   inserted: number;
@@ -67,7 +79,7 @@ export interface PaperStore {
   /** Lists papers on the feed; a paper already listed keeps its first listing. Returns how many were new. */
   addListings(listings: Listing[]): Promise<number>;
   listFeed(query: FeedQuery): Promise<ListedPaper[]>;
-  countFeed(query: Pick<FeedQuery, 'from' | 'to' | 'systemListingsOnly'>): Promise<number>;
+  countFeed(query: FeedCountQuery): Promise<number>;
   /** The most recent day with a listing, or null on an empty feed. */
   latestListingDay(): Promise<string | null>;
   /** The closest days with listings strictly before `from` and strictly after `to`. */
@@ -153,8 +165,20 @@ export class KyselyPaperStore implements PaperStore {
   }
 
   async getListing(paperId: string): Promise<Listing | null> {
-    const row = await this.db.selectFrom('listings').selectAll().where('paper_id', '=', paperId).executeTakeFirst();
-    return row ? rowToListing(row) : null;
+    const row = await this.db
+      .selectFrom('listings')
+      .leftJoin('users', 'users.id', 'listings.submitted_by_user_id')
+      .selectAll('listings')
+      .select(['users.username as submitter_username', 'users.display_name as submitter_display_name'])
+      .where('listings.paper_id', '=', paperId)
+      .executeTakeFirst();
+    if (!row) return null;
+    return {
+      ...rowToListing(row),
+      submitter: row.submitter_username
+        ? { username: row.submitter_username, displayName: row.submitter_display_name }
+        : null,
+    };
   }
 
   async addListings(listings: Listing[]): Promise<number> {
@@ -185,9 +209,7 @@ export class KyselyPaperStore implements PaperStore {
   }
 
   async listFeed(query: FeedQuery): Promise<ListedPaper[]> {
-    let q = this.db
-      .selectFrom('listings')
-      .innerJoin('papers', 'papers.id', 'listings.paper_id')
+    let q = this.feedRows(query)
       .selectAll('papers')
       .select([
         'listings.listed_on',
@@ -195,29 +217,47 @@ export class KyselyPaperStore implements PaperStore {
         'listings.source',
         'listings.submitted_by_user_id',
         'listings.comment',
+        'users.username as submitter_username',
+        'users.display_name as submitter_display_name',
       ]);
-    if (query.from) q = q.where('listings.listed_on', '>=', query.from);
-    if (query.to) q = q.where('listings.listed_on', '<=', query.to);
-    if (query.systemListingsOnly) q = q.where('listings.submitted_by_user_id', 'is', null);
     if (query.sort === 'publishedAt') {
       q = q.orderBy('listings.listed_on', 'desc').orderBy('listings.submitted_at', 'desc');
+    } else if (query.sort === 'trending') {
+      q = q.orderBy('papers.trending_score', 'desc').orderBy('papers.upvotes', 'desc');
     } else {
       q = q.orderBy('papers.upvotes', 'desc').orderBy('listings.submitted_at', 'desc');
     }
     const rows = await q.orderBy('papers.id', 'asc').offset(query.offset).limit(query.limit).execute();
     return rows.map((row) => ({
       paper: rowToPaper(row),
-      listing: rowToListing({ ...row, paper_id: row.id }),
+      listing: {
+        ...rowToListing({ ...row, paper_id: row.id }),
+        submitter: row.submitter_username
+          ? { username: row.submitter_username, displayName: row.submitter_display_name }
+          : null,
+      },
     }));
   }
 
-  async countFeed(query: Pick<FeedQuery, 'from' | 'to' | 'systemListingsOnly'>): Promise<number> {
-    let q = this.db.selectFrom('listings').select((eb) => eb.fn.countAll<number>().as('n'));
-    if (query.from) q = q.where('listed_on', '>=', query.from);
-    if (query.to) q = q.where('listed_on', '<=', query.to);
-    if (query.systemListingsOnly) q = q.where('submitted_by_user_id', 'is', null);
-    const row = await q.executeTakeFirstOrThrow();
+  async countFeed(query: FeedCountQuery): Promise<number> {
+    const row = await this.feedRows(query)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  /** Listings of visible papers in a period, with their submitters, filtered as asked. */
+  private feedRows(query: FeedCountQuery) {
+    let q = this.db
+      .selectFrom('listings')
+      .innerJoin('papers', 'papers.id', 'listings.paper_id')
+      .leftJoin('users', 'users.id', 'listings.submitted_by_user_id')
+      .where('papers.hidden_at', 'is', null);
+    if (query.from) q = q.where('listings.listed_on', '>=', query.from);
+    if (query.to) q = q.where('listings.listed_on', '<=', query.to);
+    if (query.systemListingsOnly) q = q.where('listings.submitted_by_user_id', 'is', null);
+    if (query.submitterUsername) q = q.where('users.username_key', '=', usernameKey(query.submitterUsername));
+    return q;
   }
 
   async latestListingDay(): Promise<string | null> {
@@ -262,7 +302,8 @@ export class KyselyPaperStore implements PaperStore {
   }
 }
 
-async function bumpDataVersion(trx: Transaction<Database>): Promise<void> {
+/** Marks every cached answer stale (see PaperStore.dataVersion); call inside the transaction that writes. */
+export async function bumpDataVersion(trx: Transaction<Database>): Promise<void> {
   await trx
     .updateTable('data_version')
     .set((eb) => ({ version: eb('version', '+', 1) }))
@@ -347,6 +388,7 @@ function rowToPaper(row: PaperRow): Paper {
     numComments: Number(row.num_comments),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    hiddenAt: row.hidden_at,
   };
 }
 

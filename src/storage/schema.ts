@@ -26,10 +26,16 @@ export interface PapersTable {
   submitter: string | null;
   github_repo: string | null;
   project_page: string | null;
+  /** Always equals the number of rows in `upvotes` for the paper (kept in the same transaction). */
   upvotes: Generated<number>;
+  /** Visible comments (neither deleted nor hidden), kept in the same transaction as the comment's change. */
   num_comments: Generated<number>;
   created_at: string;
   updated_at: string;
+  /** Set when an admin hid the paper: it leaves feeds, search and its page answers 404-like "hidden". */
+  hidden_at: Generated<string | null>;
+  /** The stored trending score (domain/trending.ts), refreshed on each vote and by the periodic recomputation. */
+  trending_score: Generated<number>;
 }
 
 export interface ListingsTable {
@@ -50,8 +56,115 @@ export interface DataVersionTable {
   version: number;
 }
 
+export interface UsersTable {
+  id: Generated<number>;
+  /** Lower-cased; unique. */
+  email: string;
+  /** Unique, case-insensitively (stored as typed, compared lower-cased through `username_key`). */
+  username: string;
+  username_key: string;
+  display_name: string | null;
+  /** 1 for admins, 0 otherwise (an integer on both databases). */
+  is_admin: Generated<number>;
+  banned_at: string | null;
+  created_at: string;
+}
+
+/** A signed-in browser. The cookie holds a random token; only its SHA-256 is stored. */
+export interface SessionsTable {
+  token_hash: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  user_agent: string | null;
+}
+
+/** An emailed sign-in link: single use, short-lived, stored hashed. */
+export interface MagicLinksTable {
+  token_hash: string;
+  email: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  /** Where to go after signing in (a path on this site). */
+  return_to: string | null;
+}
+
+/** A person's account at an OpenID Connect provider. */
+export interface OidcIdentitiesTable {
+  issuer: string;
+  subject: string;
+  user_id: number;
+  created_at: string;
+}
+
+/** A personal API token for `Authorization: Bearer`; shown once, stored hashed. */
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  /** The first characters of the token, to tell tokens apart in settings. */
+  token_prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** One per person per paper. */
+export interface UpvotesTable {
+  user_id: number;
+  paper_id: string;
+  created_at: string;
+}
+
+export interface CommentsTable {
+  id: Generated<number>;
+  paper_id: string;
+  user_id: number;
+  /** The comment replied to, or null for a top-level comment. */
+  parent_id: number | null;
+  /** Markdown as written. */
+  body: string;
+  created_at: string;
+  edited_at: string | null;
+  /** Soft delete by the author: the thread keeps its shape, the text is gone from every answer. */
+  deleted_at: string | null;
+  /** Hidden by an admin. */
+  hidden_at: string | null;
+}
+
+/** What admins did, for other admins to see. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor_user_id: number;
+  /** e.g. 'paper.feature', 'paper.hide', 'comment.hide', 'user.ban'. */
+  action: string;
+  target_type: string;
+  target_id: string;
+  /** JSON with the action's details (the date featured on, the reason). */
+  detail: string | null;
+  created_at: string;
+}
+
+/** Values the instance creates once and shares between its processes (e.g. the key that signs CSRF tokens). */
+export interface InstanceSecretsTable {
+  name: string;
+  value: string;
+}
+
 export interface Database {
   papers: PapersTable;
   listings: ListingsTable;
   data_version: DataVersionTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  magic_links: MagicLinksTable;
+  oidc_identities: OidcIdentitiesTable;
+  api_tokens: ApiTokensTable;
+  upvotes: UpvotesTable;
+  comments: CommentsTable;
+  audit_log: AuditLogTable;
+  instance_secrets: InstanceSecretsTable;
 }

@@ -8,21 +8,44 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
 import { h } from 'preact';
 import type { Config } from '../config.ts';
+import { createMailTransport, type MailTransport } from '../mail/transport.ts';
+import { type AccountStore, KyselyAccountStore } from '../storage/account-store.ts';
+import { instanceSecret } from '../storage/instance-secrets.ts';
 import type { PaperStore } from '../storage/paper-store.ts';
+import type { Database } from '../storage/schema.ts';
+import { registerAuth } from './auth.ts';
 import { HttpError, isApiRequest, sendApiError } from './errors.ts';
 import { renderPage } from './render.ts';
 import { registerResponseCache } from './response-cache.ts';
+import { registerAccountRoutes } from './routes/accounts.tsx';
 import { registerApiRoutes } from './routes/api.ts';
+import { registerCommentRoutes } from './routes/comments.tsx';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerModerationRoutes } from './routes/moderation.tsx';
 import { registerPageRoutes } from './routes/pages.tsx';
+import { registerSubmissionRoutes } from './routes/submissions.tsx';
+import { registerVoteRoutes } from './routes/votes.ts';
 import { ErrorPage } from './views/error-page.tsx';
 
-/** What the routes need from the rest of the program. */
+/** What the program hands the web app. */
 export interface AppContext {
   store: PaperStore;
   config: Config;
+  /** The query layer, for the stores of accounts, votes, comments and moderation. */
+  db: Kysely<Database>;
+  /** How mail leaves; by default from the configuration (SMTP_URL, or the log). */
+  mailer?: MailTransport;
+}
+
+/** What the routes get: the program's parts plus what the app derives from them once. */
+export interface WebContext extends AppContext {
+  accounts: AccountStore;
+  mailer: MailTransport;
+  /** Key for CSRF and other signed tokens: PAPERBOY_SECRET, or one generated and kept in the database. */
+  secret: string;
 }
 
 export interface BuildAppOptions {
@@ -66,9 +89,9 @@ const BODY_LIMIT_BYTES = 1_048_576;
 
 export type App = FastifyInstance & { withTypeProvider(): FastifyInstance };
 
-export async function buildApp(context: AppContext, options: BuildAppOptions = {}) {
+export async function buildApp(input: AppContext, options: BuildAppOptions = {}) {
   const app = Fastify({
-    logger: options.logger ?? { level: context.config.logLevel },
+    logger: options.logger ?? { level: input.config.logLevel },
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false, // genReqId reads and vets the header itself
     genReqId: (req) => {
@@ -92,6 +115,15 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+
+  const context: WebContext = {
+    ...input,
+    accounts: new KyselyAccountStore(input.db),
+    mailer: input.mailer ?? createMailTransport(input.config, (fields, message) => app.log.info(fields, message)),
+    secret: input.config.secret ?? (await instanceSecret(input.db, 'signing-key')),
+  };
+  // A mailer made here is the app's to close.
+  if (!input.mailer) app.addHook('onClose', async () => context.mailer.close());
 
   app.setErrorHandler((error: FastifyError, request, reply) => handleError(error, request, reply));
   app.setNotFoundHandler((request, reply) => {
@@ -123,9 +155,15 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(fastifyStatic, { root: STATIC_DIR, prefix: '/static/', maxAge: '1h' });
   registerResponseCache(app, context.store, context.config.responseCacheBytes);
+  await registerAuth(app, { accounts: context.accounts, config: context.config, secret: context.secret });
   registerHealthRoutes(app, context);
   registerApiRoutes(app, context);
   registerPageRoutes(app, context);
+  registerAccountRoutes(app, context);
+  registerVoteRoutes(app, context);
+  registerSubmissionRoutes(app, context);
+  registerCommentRoutes(app, context);
+  registerModerationRoutes(app, context);
   return app;
 }
 
@@ -133,6 +171,7 @@ export type PaperboyApp = Awaited<ReturnType<typeof buildApp>>;
 
 function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof HttpError) {
+    for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
     if (isApiRequest(request)) return sendApiError(reply, error.statusCode, error.code, error.message);
     return sendPage(reply, error.statusCode, titleFor(error.statusCode), error.message);
   }
@@ -215,10 +254,25 @@ function titleFor(status: number): string {
   return 'Request refused';
 }
 
+/** Error pages show who is signed in (no forms, so no CSRF token). */
+function errorPageContext(request: FastifyRequest) {
+  const user = request.viewer?.user;
+  if (!user) return undefined;
+  return {
+    viewer: {
+      username: user.username,
+      displayName: user.displayName,
+      isAdmin: user.isAdmin,
+      banned: user.bannedAt !== null,
+    },
+    csrf: null,
+  };
+}
+
 export function sendPage(reply: FastifyReply, status: number, title: string, message: string) {
   return reply
     .status(status)
     .header('cache-control', 'no-store')
     .type('text/html; charset=utf-8')
-    .send(renderPage(h(ErrorPage, { status, title, message })));
+    .send(renderPage(h(ErrorPage, { status, title, message }), errorPageContext(reply.request)));
 }

@@ -2,8 +2,8 @@
  * Whole answers of public reads (the feed pages, paper pages, and the read API), kept in memory under the data
  * version they were built from (PaperStore.dataVersion). A write in any process bumps that version, so an answer
  * is reused only while the data it shows is unchanged; checking costs one primary-key read instead of rebuilding a
- * 50-paper page. Requests that carry a cookie or an Authorization header are never cached: once people sign in,
- * their pages show their own state.
+ * 50-paper page. Requests that carry a session cookie or an Authorization header are never cached: signed-in
+ * people's pages show their own state.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PaperStore } from '../storage/paper-store.ts';
@@ -98,6 +98,8 @@ export function registerResponseCache(app: FastifyInstance, store: PaperStore, m
   app.addHook('onSend', async (request, reply, payload) => {
     const version = request.responseCacheVersion;
     if (version === null || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+    // An answer that sets a cookie is someone's own.
+    if (reply.getHeader('set-cookie') !== undefined) return payload;
     const cacheControl = reply.getHeader('cache-control');
     cache.set(request.url, {
       version,
@@ -113,7 +115,12 @@ function isCacheable(request: FastifyRequest): boolean {
   return (
     request.method === 'GET' &&
     request.routeOptions.config.responseCache === true &&
-    request.headers.cookie === undefined &&
+    !hasSessionCookie(request.headers.cookie) &&
     request.headers.authorization === undefined
   );
+}
+
+/** Signed-in browsers see their own state (their upvotes, their forms): only they skip the cache. */
+function hasSessionCookie(header: string | undefined): boolean {
+  return header !== undefined && /(?:^|;)\s*pb_session=/.test(header);
 }

@@ -10,6 +10,8 @@ export interface TestApp {
   app: PaperboyApp;
   store: KyselyPaperStore;
   database: DatabaseHandle;
+  /** The configured PAPERBOY_SECRET, when the test set one (otherwise the instance's generated key is used). */
+  secret?: string;
   close(): Promise<void>;
 }
 
@@ -30,11 +32,12 @@ export async function createTestApp(
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await buildApp({ store, config }, { logger: false });
+  const app = await buildApp({ store, config, db: handle.db }, { logger: false });
   return {
     app,
     store,
     database: handle,
+    secret: config.secret ?? undefined,
     async close() {
       await app.close();
       await handle.close();

@@ -105,7 +105,7 @@ export async function startDemoSite(): Promise<RunningSite> {
   );
   await giveDemoCounts(database);
   const config = loadConfig({ DATABASE_URL: `sqlite:${path}`, LOG_LEVEL: 'silent', PORT: '0' });
-  const app = await buildApp({ store, config }, { logger: false });
+  const app = await buildApp({ store, config, db: database.db }, { logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {

@@ -148,7 +148,19 @@ function presentAuthors(paper: Paper): HfAuthor[] {
 }
 
 function presentSubmitter(listing: Listing, baseUrl: string): HfUser {
-  // Accounts arrive with the community features; until then every listing is the instance's own.
+  const person = listing.submitter;
+  if (person) {
+    return {
+      _id: stableObjectId(`user:${person.username.toLowerCase()}`),
+      name: person.username,
+      user: person.username,
+      fullname: person.displayName ?? person.username,
+      avatarUrl: `${baseUrl}/static/avatar.svg`,
+      type: 'user',
+      isPro: false,
+    };
+  }
+  // The instance's own listings (sample data, imports, arXiv listings, curators' features).
   return {
     _id: SYSTEM_SUBMITTER_ID,
     name: SYSTEM_SUBMITTER,

@@ -10,15 +10,16 @@ import { readFeed, requirePeriod } from '../../commands/feed.ts';
 import { PaperNotFoundError, readPaper, requirePaperId } from '../../commands/paper.ts';
 import { arxivAbsUrl } from '../../domain/arxiv-id.ts';
 import type { FeedPeriod, PeriodKind } from '../../domain/feed-period.ts';
-import type { AppContext } from '../app.ts';
+import type { WebContext } from '../app.ts';
 import { presentFeedPage } from '../presenters/html/feed-page.ts';
 import { FEED_PAGE_SIZE, requirePageNumber } from '../presenters/html/paging.ts';
 import { presentPaperPage } from '../presenters/html/paper-page.ts';
 import { paperIdFromPath, paperPath } from '../presenters/html/paths.ts';
-import { renderPage } from '../render.ts';
+import { pageContextFor, sendView } from '../render.ts';
 import { KATEX_ASSETS_PREFIX, KATEX_DIST_DIR } from '../views/assets.ts';
 import { ErrorPage } from '../views/error-page.tsx';
 import { FeedPageView } from '../views/feed-page.tsx';
+import type { PageContextValue } from '../views/page-context.ts';
 import { PaperPageView } from '../views/paper-page.tsx';
 
 /**
@@ -43,7 +44,7 @@ const PERIOD_ROUTES: [PeriodKind, string][] = [
   ['month', '/papers/month/:period'],
 ];
 
-export function registerPageRoutes(app: FastifyInstance, context: AppContext): void {
+export function registerPageRoutes(app: FastifyInstance, context: WebContext): void {
   app.register(fastifyStatic, {
     root: KATEX_DIST_DIR,
     prefix: KATEX_ASSETS_PREFIX,
@@ -64,7 +65,13 @@ export function registerPageRoutes(app: FastifyInstance, context: AppContext): v
     });
     const model = presentFeedPage(feed, { latest: period === null, page });
     const canonicalUrl = model.canonicalPath ? absolute(context, model.canonicalPath) : null;
-    return sendHtml(reply, 200, FEED_CACHE_CONTROL, <FeedPageView page={model} canonicalUrl={canonicalUrl} />);
+    return sendHtml(
+      reply,
+      200,
+      FEED_CACHE_CONTROL,
+      <FeedPageView page={model} canonicalUrl={canonicalUrl} />,
+      pageContextFor(request, reply, context),
+    );
   };
 
   // Feed and paper pages depend only on the URL and the stored data: their answers may be cached (response-cache.ts).
@@ -90,7 +97,13 @@ export function registerPageRoutes(app: FastifyInstance, context: AppContext): v
       const detail = await readPaper(context.store, lookup.id);
       const model = presentPaperPage(detail);
       const canonicalUrl = absolute(context, paperPath(lookup.id));
-      return sendHtml(reply, 200, PAPER_CACHE_CONTROL, <PaperPageView page={model} canonicalUrl={canonicalUrl} />);
+      return sendHtml(
+        reply,
+        200,
+        PAPER_CACHE_CONTROL,
+        <PaperPageView page={model} canonicalUrl={canonicalUrl} />,
+        pageContextFor(request, reply, context),
+      );
     } catch (error) {
       if (!(error instanceof PaperNotFoundError)) throw error;
       return sendHtml(
@@ -98,6 +111,7 @@ export function registerPageRoutes(app: FastifyInstance, context: AppContext): v
         404,
         UNKNOWN_PAPER_CACHE_CONTROL,
         <UnknownPaperPage id={lookup.id} message={error.message} />,
+        pageContextFor(request, reply, context),
       );
     }
   });
@@ -114,14 +128,10 @@ function UnknownPaperPage({ id, message }: { id: string; message: string }) {
   );
 }
 
-function sendHtml(reply: FastifyReply, status: number, cacheControl: string, view: VNode) {
-  return reply
-    .status(status)
-    .header('cache-control', cacheControl)
-    .type('text/html; charset=utf-8')
-    .send(renderPage(view));
+function sendHtml(reply: FastifyReply, status: number, cacheControl: string, view: VNode, page?: PageContextValue) {
+  return sendView(reply, { status, cacheControl, view, page });
 }
 
-function absolute(context: AppContext, path: string): string {
+function absolute(context: WebContext, path: string): string {
   return `${context.config.baseUrl}${path}`;
 }

@@ -4,6 +4,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { ICON_HREF, KATEX_STYLE_SHEET_HREF, STYLE_SHEET_HREF } from './assets.ts';
+import { usePageContext } from './page-context.ts';
 
 export const SITE_NAME = 'Paperboy';
 
@@ -24,12 +25,26 @@ export interface LayoutProps {
   /** Extra `<head>` elements (e.g. citation metadata). */
   head?: ComponentChildren;
   /** Which site section is current, for the header navigation. */
-  section?: 'papers';
+  section?: 'papers' | 'trending' | 'submit' | 'account' | 'admin';
+  /** Scripts (progressive enhancement only: every page works without them), as `/static/...` paths. */
+  scripts?: string[];
   children: ComponentChildren;
 }
 
-export function Layout({ title, description, canonicalUrl, math, noIndex, head, section, children }: LayoutProps) {
+export function Layout({
+  title,
+  description,
+  canonicalUrl,
+  math,
+  noIndex,
+  head,
+  section,
+  scripts,
+  children,
+}: LayoutProps) {
   const fullTitle = `${title} · ${SITE_NAME}`;
+  const { viewer, csrf } = usePageContext();
+  const current = (name: LayoutProps['section']) => (section === name ? 'true' : undefined);
   return (
     <html lang="en">
       <head>
@@ -48,7 +63,11 @@ export function Layout({ title, description, canonicalUrl, math, noIndex, head, 
         <link rel="icon" href={ICON_HREF} type="image/svg+xml" />
         <link rel="stylesheet" href={STYLE_SHEET_HREF} />
         {math && <link rel="stylesheet" href={KATEX_STYLE_SHEET_HREF} />}
+        {csrf && <meta name="csrf-token" content={csrf} />}
         {head}
+        {scripts?.map((src) => (
+          <script src={src} defer />
+        ))}
       </head>
       <body>
         <a class="skip-link" href="#main">
@@ -61,9 +80,29 @@ export function Layout({ title, description, canonicalUrl, math, noIndex, head, 
               <span class="brand-name">{SITE_NAME}</span>
             </a>
             <nav class="site-nav" aria-label="Site">
-              <a href="/" aria-current={section === 'papers' ? 'true' : undefined}>
+              <a href="/" aria-current={current('papers')}>
                 Daily papers
               </a>
+              <a href="/papers/trending" aria-current={current('trending')}>
+                Trending
+              </a>
+              <a href="/submit" aria-current={current('submit')}>
+                Submit
+              </a>
+              {viewer?.isAdmin && (
+                <a href="/admin" aria-current={current('admin')}>
+                  Admin
+                </a>
+              )}
+              {viewer ? (
+                <a href="/settings" aria-current={current('account')} class="nav-account">
+                  @{viewer.username}
+                </a>
+              ) : (
+                <a href="/login" aria-current={current('account')} class="nav-account">
+                  Sign in
+                </a>
+              )}
             </nav>
           </div>
         </header>
