@@ -29,8 +29,17 @@ export interface PaperDetail {
   listing: Listing | null;
 }
 
-export async function readPaper(store: PaperStore, id: string): Promise<PaperDetail> {
+/** A paper hidden by the moderators: gone for everyone but admins. */
+export class PaperHiddenError extends HttpError {
+  constructor(readonly paperId: string) {
+    super(404, 'paper_not_found', `Paper ${paperId} has been hidden by the moderators.`);
+  }
+}
+
+/** One paper and its listing; a hidden paper is found only by admins (`canSeeHidden`). */
+export async function readPaper(store: PaperStore, id: string, canSeeHidden = false): Promise<PaperDetail> {
   const [paper, listing] = await Promise.all([store.getPaper(id), store.getListing(id)]);
   if (!paper) throw new PaperNotFoundError(id);
+  if (paper.hiddenAt && !canSeeHidden) throw new PaperHiddenError(id);
   return { paper, listing };
 }

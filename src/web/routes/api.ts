@@ -84,7 +84,7 @@ export function registerApiRoutes(app: FastifyInstance, { store, config }: AppCo
   };
   app.get<{ Params: PaperParams }>('/api/papers/*', { schema: paperSchema, config: CACHED }, async (request, reply) => {
     const { id } = requirePaperId(request.params['*']);
-    const { paper, listing } = await readPaper(store, id);
+    const { paper, listing } = await readPaper(store, id, request.viewer?.user.isAdmin === true);
     reply.header('cache-control', `public, max-age=${API_CACHE_SECONDS}`);
     return presentPaperDetail(paper, listing, config.baseUrl);
   });

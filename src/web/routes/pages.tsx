@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { readFeed, requirePeriod } from '../../commands/feed.ts';
 import { PaperNotFoundError, readPaper, requirePaperId } from '../../commands/paper.ts';
+import { readPaperExtras } from '../../commands/paper-extras.ts';
 import { arxivAbsUrl } from '../../domain/arxiv-id.ts';
 import type { FeedPeriod, PeriodKind } from '../../domain/feed-period.ts';
 import type { WebContext } from '../app.ts';
@@ -94,14 +95,16 @@ export function registerPageRoutes(app: FastifyInstance, context: WebContext): v
       return reply.header('cache-control', REDIRECT_CACHE_CONTROL).redirect(paperPath(lookup.id), 301);
     }
     try {
-      const detail = await readPaper(context.store, lookup.id);
+      const viewer = request.viewer;
+      const detail = await readPaper(context.store, lookup.id, viewer?.user.isAdmin === true);
+      const extras = await readPaperExtras(context.db, viewer, lookup.id);
       const model = presentPaperPage(detail);
       const canonicalUrl = absolute(context, paperPath(lookup.id));
       return sendHtml(
         reply,
         200,
         PAPER_CACHE_CONTROL,
-        <PaperPageView page={model} canonicalUrl={canonicalUrl} />,
+        <PaperPageView page={model} canonicalUrl={canonicalUrl} extras={extras} />,
         pageContextFor(request, reply, context),
       );
     } catch (error) {

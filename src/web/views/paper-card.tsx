@@ -1,9 +1,10 @@
 /** One paper on the daily feed: title, authors, the opening of its abstract, categories, counts and links. */
 import type { PaperCard } from '../presenters/html/paper-card.ts';
-import { CommentIcon, UpvoteIcon } from './icons.tsx';
+import { CommentIcon } from './icons.tsx';
 import { RichText } from './rich-text.tsx';
+import { UpvoteButton } from './upvote-button.tsx';
 
-export function PaperCardView({ card }: { card: PaperCard }) {
+export function PaperCardView({ card, upvoted = false }: { card: PaperCard; upvoted?: boolean }) {
   const titleId = `title-${card.id.replace(/[^\w-]/g, '-')}`;
   const hiddenName = ` of “${card.titleText}”`;
   return (
@@ -43,11 +44,13 @@ export function PaperCardView({ card }: { card: PaperCard }) {
             </a>
           </div>
         </div>
-        <p class="card-votes">
-          <UpvoteIcon />
-          <span class="vote-count">{card.upvotes}</span>
-          <span class="visually-hidden">{card.upvotes === 1 ? ' upvote' : ' upvotes'}</span>
-        </p>
+        <UpvoteButton
+          paperId={card.id}
+          upvotes={card.upvotes}
+          upvoted={upvoted}
+          variant="card"
+          titleText={card.titleText}
+        />
       </article>
     </li>
   );

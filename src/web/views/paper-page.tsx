@@ -1,17 +1,24 @@
 /** One paper: title, authors, the whole abstract with its math typeset, and everything known about it. */
 import type { ComponentChildren } from 'preact';
+import type { PaperPageExtras } from '../../commands/paper-extras.ts';
 import type { DayLabel } from '../presenters/html/dates.ts';
 import type { PaperPage } from '../presenters/html/paper-page.ts';
-import { CommentIcon, UpvoteIcon } from './icons.tsx';
+import { DiscussionSection } from './discussion.tsx';
+import { CommentIcon } from './icons.tsx';
 import { Layout } from './layout.tsx';
 import { RichText } from './rich-text.tsx';
+import { UpvoteButton } from './upvote-button.tsx';
 
 export interface PaperPageViewProps {
   page: PaperPage;
   canonicalUrl: string | null;
+  /** What depends on the community and the viewer: their upvote, the discussion. */
+  extras?: PaperPageExtras;
 }
 
-export function PaperPageView({ page, canonicalUrl }: PaperPageViewProps) {
+const NO_EXTRAS: PaperPageExtras = { upvoted: false, discussion: null };
+
+export function PaperPageView({ page, canonicalUrl, extras = NO_EXTRAS }: PaperPageViewProps) {
   const head = page.citation.map((meta) => <meta name={meta.name} content={meta.content} />);
   return (
     <Layout
@@ -55,10 +62,13 @@ export function PaperPageView({ page, canonicalUrl }: PaperPageViewProps) {
               </a>
             )}
             <p class="counts">
-              <span class="count count-upvotes">
-                <UpvoteIcon />
-                {page.upvotes} {page.upvotes === 1 ? 'upvote' : 'upvotes'}
-              </span>
+              <UpvoteButton
+                paperId={page.id}
+                upvotes={page.upvotes}
+                upvoted={extras.upvoted}
+                variant="page"
+                titleText={page.documentTitle}
+              />
               <span class="count count-comments">
                 <CommentIcon />
                 {page.numComments} {page.numComments === 1 ? 'comment' : 'comments'}
@@ -81,6 +91,7 @@ export function PaperPageView({ page, canonicalUrl }: PaperPageViewProps) {
           </aside>
         </div>
       </article>
+      <DiscussionSection paperId={page.id} discussion={extras.discussion} />
     </Layout>
   );
 }
