@@ -47,8 +47,62 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['PAPERBOY_RESPONSE_CACHE_MB', '-1'],
     ['PAPERBOY_RESPONSE_CACHE_MB', 'lots'],
+    ['PAPERBOY_SECRET', 'too-short'],
+    ['SMTP_URL', 'http://mail.example.org'],
+    ['PAPERBOY_MAIL_FROM', 'papers@example.org\r\nBcc: x@y.org'],
+    ['PAPERBOY_ARXIV_API_URL', 'ftp://export.arxiv.org'],
+    ['PAPERBOY_SUBMISSIONS_PER_DAY', '0'],
+    ['PAPERBOY_SUBMISSION_MAX_AGE_DAYS', 'two weeks'],
+    ['PAPERBOY_RATE_LIMITS', 'sometimes'],
+    ['OIDC_ISSUER', 'not-a-url'],
   ])('names %s when it is %s', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable} must be`));
+  });
+
+  it('reads the community settings, with defaults', () => {
+    const defaults = loadConfig({});
+    expect(defaults).toMatchObject({
+      secret: null,
+      smtpUrl: null,
+      mailFrom: 'Paperboy <paperboy@127.0.0.1>',
+      arxivApiUrl: 'https://export.arxiv.org/api/query',
+      submissionsPerDay: 10,
+      submissionMaxAgeDays: 14,
+      rateLimits: true,
+      oidc: null,
+    });
+    const set = loadConfig({
+      PAPERBOY_SECRET: 's'.repeat(40),
+      SMTP_URL: 'smtp://u:p@127.0.0.1:2525',
+      PAPERBOY_MAIL_FROM: 'Lab papers <papers@lab.example.org>',
+      PAPERBOY_SUBMISSIONS_PER_DAY: '3',
+      PAPERBOY_RATE_LIMITS: 'off',
+      OIDC_ISSUER: 'https://id.example.org/',
+      OIDC_CLIENT_ID: 'paperboy',
+      OIDC_CLIENT_SECRET: 'shh',
+      OIDC_NAME: 'Lab SSO',
+    });
+    expect(set).toMatchObject({
+      secret: 's'.repeat(40),
+      smtpUrl: 'smtp://u:p@127.0.0.1:2525',
+      mailFrom: 'Lab papers <papers@lab.example.org>',
+      submissionsPerDay: 3,
+      rateLimits: false,
+      oidc: { issuer: 'https://id.example.org', clientId: 'paperboy', clientSecret: 'shh', name: 'Lab SSO' },
+    });
+  });
+
+  it('wants all of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, or none', () => {
+    expect(() => loadConfig({ OIDC_ISSUER: 'https://id.example.org' })).toThrow(/^OIDC_CLIENT_ID must be set/);
+    expect(() => loadConfig({ OIDC_ISSUER: 'https://id.example.org', OIDC_CLIENT_ID: 'x' })).toThrow(
+      /^OIDC_CLIENT_SECRET must be set/,
+    );
+    expect(() => loadConfig({ OIDC_CLIENT_SECRET: 'x' })).toThrow(/^OIDC_ISSUER must be/);
+  });
+
+  it('never shows the secret or the SMTP password in its complaint', () => {
+    expect(() => loadConfig({ PAPERBOY_SECRET: 'hunter2' })).toThrow(/\(hidden\)/);
+    expect(() => loadConfig({ SMTP_URL: 'http://u:topsecret@x' })).not.toThrow(/topsecret/);
   });
 });
