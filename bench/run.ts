@@ -2,7 +2,8 @@
  * `npm run bench`: measures the import and the HTTP server against baselines run on the same machine in the same
  * run, prints the tables, and writes bench/RESULTS.md. Takes about two and a half minutes.
  *
- * `npm run bench -- --only=import` or `--only=http` runs one half and prints its table without writing the file.
+ * `npm run bench -- --only=import`, `--only=http` or `--only=upvotes` runs one part and prints its table without
+ * writing the file (`UPVOTE_BENCH_SECONDS=3` shortens the upvote part for development; see bench/upvotes.ts).
  * `PAPERBOY_BENCH_PG_URL=postgres://...` adds an import into PostgreSQL (a database is created and dropped there).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { runHttpBench } from './http-bench.ts';
 import { runImportBench } from './import-bench.ts';
 import { describeMachine } from './machine.ts';
 import { type BenchResults, renderConsole, renderMarkdown } from './results-report.ts';
+import { renderUpvoteConsole, renderUpvoteMarkdown, runUpvoteBench } from './upvotes.ts';
 
 const RESULTS_PATH = join(REPO_ROOT, 'bench', 'RESULTS.md');
 /** How long the machine is watched for other load before the run, in milliseconds. */
@@ -23,7 +25,8 @@ const BUSY_MACHINE_SHARE = 0.05;
 /** Exit status after Ctrl-C, as shells report it (128 + SIGINT). */
 const INTERRUPTED_EXIT_CODE = 130;
 
-type Part = 'import' | 'http';
+type Part = 'import' | 'http' | 'upvotes';
+const ALL_PARTS: Part[] = ['import', 'http', 'upvotes'];
 
 const startedAt = new Date();
 const startedMs = performance.now();
@@ -58,6 +61,7 @@ try {
   }
   const imports = parts.includes('import') ? await runImportBench(workDir, progress) : null;
   const http = parts.includes('http') ? await runHttpBench(workDir, progress) : null;
+  const upvotes = parts.includes('upvotes') ? await runUpvoteBench(workDir, progress) : null;
   const results: BenchResults = {
     startedAt,
     totalSeconds: (performance.now() - startedMs) / 1000,
@@ -67,8 +71,9 @@ try {
     http,
   };
   console.log(renderConsole(results));
-  if (parts.length === 2) {
-    writeFileSync(RESULTS_PATH, renderMarkdown(results));
+  if (upvotes) console.log(`\n${renderUpvoteConsole(upvotes)}`);
+  if (parts.length === ALL_PARTS.length) {
+    writeFileSync(RESULTS_PATH, renderMarkdown(results) + (upvotes ? renderUpvoteMarkdown(upvotes) : ''));
     progress(`wrote ${RESULTS_PATH}`);
   } else {
     progress('partial run: bench/RESULTS.md left as it was');
@@ -82,8 +87,8 @@ try {
 
 function selectedParts(args: string[]): Part[] {
   const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
-  if (only === undefined) return ['import', 'http'];
-  if (only === 'import' || only === 'http') return [only];
-  console.error(`usage: npm run bench [-- --only=import|--only=http] (got '${only}')`);
+  if (only === undefined) return ALL_PARTS;
+  if ((ALL_PARTS as string[]).includes(only)) return [only as Part];
+  console.error(`usage: npm run bench [-- --only=import|--only=http|--only=upvotes] (got '${only}')`);
   process.exit(2);
 }

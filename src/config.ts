@@ -247,6 +247,17 @@ function isUrlWithScheme(value: string, schemes: string[]): boolean {
   }
 }
 
+/** Loopback host names and addresses: a server bound to one of these is reachable from this machine only. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
+
+/**
+ * True when the server is reachable from this machine only (a laptop in development). Without SMTP, sign-in links
+ * are shown on the page only then: on an instance others can reach, that would let anyone sign in as anyone.
+ */
+export function servesLoopbackOnly(config: Pick<Config, 'host'>): boolean {
+  return LOOPBACK_HOSTS.has(config.host);
+}
+
 function isTimeZone(name: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: name });

@@ -7,6 +7,8 @@ import { ConfigError } from '../config.ts';
 import { DatabaseTooNewError } from '../storage/migrate.ts';
 import { registerImportCommand } from './import.ts';
 import { CliError } from './runtime.ts';
+import { registerTokensCommand } from './tokens.ts';
+import { registerUsersCommand } from './users.ts';
 
 /** Exit code for a command line that could not be understood. */
 const EXIT_USAGE = 2;
@@ -29,6 +31,8 @@ program
   });
 
 registerImportCommand(program);
+registerUsersCommand(program);
+registerTokensCommand(program);
 
 try {
   await program.parseAsync(process.argv);

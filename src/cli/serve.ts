@@ -1,5 +1,6 @@
 /** `paperboy serve`: the web process. Loads the sample papers into an empty database, then serves until SIGTERM. */
 
+import { servesLoopbackOnly } from '../config.ts';
 import { loadSampleDataIfEmpty } from '../ingest/sample-data.ts';
 import { buildApp } from '../web/app.ts';
 import { CliError, openRuntime } from './runtime.ts';
@@ -52,4 +53,11 @@ export async function serve(): Promise<void> {
     throw new CliError(`cannot listen on ${config.host}:${config.port} (HOST, PORT): ${why}`);
   }
   app.log.info({ database: database.description, url: config.baseUrl }, 'Paperboy is serving');
+  if (!config.smtpUrl) {
+    app.log.warn(
+      servesLoopbackOnly(config)
+        ? 'SMTP_URL is not set: sign-in links are written to the log and shown on the page (fine on a laptop only)'
+        : 'SMTP_URL is not set: sign-in links are written to the log only; set SMTP_URL so that people can sign in',
+    );
+  }
 }

@@ -27,7 +27,13 @@ export type ErrorCode =
   | 'comment_not_found'
   | 'user_not_found'
   | 'link_expired'
-  | 'link_used';
+  | 'link_used'
+  | 'invalid_email'
+  | 'invalid_link'
+  | 'mail_failed'
+  | 'sign_in_failed'
+  | 'token_not_found'
+  | 'invalid_comment';
 
 export class HttpError extends Error {
   constructor(

@@ -2,7 +2,7 @@
  * The papers and the daily feed, stored through Kysely on SQLite or PostgreSQL. This is the one place that knows
  * how a paper is laid out in rows; everything above speaks `Paper` and `PaperRecord`.
  */
-import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type Insertable, type Kysely, PostgresAdapter, type Selectable, sql, type Transaction } from 'kysely';
 import {
   latestVersionNumber,
   mergePaperRecords,
@@ -14,6 +14,7 @@ import {
 } from '../domain/paper.ts';
 import { usernameKey } from '../domain/username.ts';
 import type { Database, PapersTable } from './schema.ts';
+import { refreshTrendingScores } from './trending-scores.ts';
 
 export interface Listing {
   paperId: string;
@@ -92,7 +93,35 @@ export interface PaperStore {
   dataVersion(): Promise<number>;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
+  /** How many papers this person submitted for this feed day (`YYYY-MM-DD`): the daily quota counts these. */
+  countSubmissionsOn(userId: number, listedOn: string): Promise<number>;
+  /**
+   * A person's submission, in one transaction: the paper's metadata when it was fetched (merged as an import
+   * merges), the links they gave, and its listing, with the data version bumped. Nothing is written when the paper
+   * is already listed (also by someone submitting it at the same moment: exactly one wins) or when the person's
+   * quota for the day is used up (counted again inside the transaction, so parallel requests cannot exceed it).
+   */
+  submitPaper(submission: PaperSubmission): Promise<SubmissionOutcome>;
 }
+
+/** What submitPaper stores. */
+export interface PaperSubmission {
+  /** Metadata fetched from arXiv, or null when the paper is already in the catalogue. */
+  record: PaperRecord | null;
+  /** The listing (source 'user', with the submitter's id). */
+  listing: Listing;
+  /** Links the submitter gave; null leaves the stored one as it is. */
+  links: { githubRepo: string | null; projectPage: string | null };
+  /** The most submissions the person may have on the listing's day, this one included; null = no limit (admins). */
+  dailyQuota: number | null;
+}
+
+/** How a submission ended. */
+export type SubmissionOutcome =
+  | { kind: 'listed' }
+  | { kind: 'already-listed'; listing: Listing }
+  | { kind: 'quota-exceeded'; submittedToday: number }
+  | { kind: 'paper-missing' };
 
 type PaperRow = Selectable<PapersTable>;
 
@@ -205,7 +234,14 @@ export class KyselyPaperStore implements PaperStore {
       )
       .onConflict((oc) => oc.column('paper_id').doNothing())
       .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0);
+    const added = Number(result.numInsertedOrUpdatedRows ?? 0);
+    // A listing counts in the paper's trending score (domain/trending.ts), so new ones give their papers a score.
+    if (added > 0)
+      await refreshTrendingScores(
+        trx,
+        listings.map((l) => l.paperId),
+      );
+    return added;
   }
 
   async listFeed(query: FeedQuery): Promise<ListedPaper[]> {
@@ -300,6 +336,77 @@ export class KyselyPaperStore implements PaperStore {
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
   }
+
+  async countSubmissionsOn(userId: number, listedOn: string): Promise<number> {
+    return countSubmissionsIn(this.db, userId, listedOn);
+  }
+
+  async submitPaper(submission: PaperSubmission): Promise<SubmissionOutcome> {
+    const { record, listing, links, dailyQuota } = submission;
+    const userId = listing.submittedByUserId;
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        if (dailyQuota !== null && userId !== null) {
+          // One person's submissions one at a time: a row lock on PostgreSQL (SQLite runs one writer at a time).
+          if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+            await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
+          }
+          const submittedToday = await countSubmissionsIn(trx, userId, listing.listedOn);
+          if (submittedToday >= dailyQuota) throw new SubmissionRefused({ kind: 'quota-exceeded', submittedToday });
+        }
+        if (record) {
+          await this.upsertIn(trx, [record]);
+        } else {
+          const exists = await trx
+            .selectFrom('papers')
+            .select('id')
+            .where('id', '=', listing.paperId)
+            .executeTakeFirst();
+          if (!exists) throw new SubmissionRefused({ kind: 'paper-missing' });
+        }
+        const linkUpdates = {
+          ...(links.githubRepo !== null ? { github_repo: links.githubRepo } : {}),
+          ...(links.projectPage !== null ? { project_page: links.projectPage } : {}),
+        };
+        if (Object.keys(linkUpdates).length > 0) {
+          await trx
+            .updateTable('papers')
+            .set({ ...linkUpdates, updated_at: this.now().toISOString() })
+            .where('id', '=', listing.paperId)
+            .execute();
+        }
+        // The listing's primary key decides between simultaneous submitters: the second insert finds the first.
+        if ((await this.insertListings(trx, [listing])) === 0) {
+          throw new SubmissionRefused({ kind: 'already-listed', listing });
+        }
+        await bumpDataVersion(trx);
+        return { kind: 'listed' as const };
+      });
+    } catch (error) {
+      if (!(error instanceof SubmissionRefused)) throw error;
+      if (error.outcome.kind !== 'already-listed') return error.outcome;
+      // Read the winner's listing now that its transaction has committed.
+      const winner = await this.getListing(listing.paperId);
+      return { kind: 'already-listed', listing: winner ?? listing };
+    }
+  }
+}
+
+/** Thrown inside submitPaper's transaction to roll it back with an outcome. */
+class SubmissionRefused extends Error {
+  constructor(readonly outcome: Exclude<SubmissionOutcome, { kind: 'listed' }>) {
+    super(outcome.kind);
+  }
+}
+
+async function countSubmissionsIn(db: Kysely<Database>, userId: number, listedOn: string): Promise<number> {
+  const row = await db
+    .selectFrom('listings')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('submitted_by_user_id', '=', userId)
+    .where('listed_on', '=', listedOn)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Marks every cached answer stale (see PaperStore.dataVersion); call inside the transaction that writes. */

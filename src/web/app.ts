@@ -11,6 +11,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import type { Kysely } from 'kysely';
 import { h } from 'preact';
 import type { Config } from '../config.ts';
+import { type ArxivApiClient, createArxivApiClient } from '../ingest/arxiv-api-client.ts';
 import { createMailTransport, type MailTransport } from '../mail/transport.ts';
 import { type AccountStore, KyselyAccountStore } from '../storage/account-store.ts';
 import { instanceSecret } from '../storage/instance-secrets.ts';
@@ -27,6 +28,7 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { registerModerationRoutes } from './routes/moderation.tsx';
 import { registerPageRoutes } from './routes/pages.tsx';
 import { registerSubmissionRoutes } from './routes/submissions.tsx';
+import { registerTrendingRoutes } from './routes/trending.tsx';
 import { registerVoteRoutes } from './routes/votes.ts';
 import { ErrorPage } from './views/error-page.tsx';
 
@@ -38,12 +40,16 @@ export interface AppContext {
   db: Kysely<Database>;
   /** How mail leaves; by default from the configuration (SMTP_URL, or the log). */
   mailer?: MailTransport;
+  /** arXiv's API, for submissions; by default a client of PAPERBOY_ARXIV_API_URL (tests pass one with short spacing). */
+  arxiv?: ArxivApiClient;
 }
 
 /** What the routes get: the program's parts plus what the app derives from them once. */
 export interface WebContext extends AppContext {
   accounts: AccountStore;
   mailer: MailTransport;
+  /** The process's one arXiv API client (one connection, requests spaced: see ingest/arxiv-api-client.ts). */
+  arxiv: ArxivApiClient;
   /** Key for CSRF and other signed tokens: PAPERBOY_SECRET, or one generated and kept in the database. */
   secret: string;
 }
@@ -121,9 +127,12 @@ export async function buildApp(input: AppContext, options: BuildAppOptions = {})
     accounts: new KyselyAccountStore(input.db),
     mailer: input.mailer ?? createMailTransport(input.config, (fields, message) => app.log.info(fields, message)),
     secret: input.config.secret ?? (await instanceSecret(input.db, 'signing-key')),
+    arxiv: input.arxiv ?? createArxivApiClient({ endpoint: input.config.arxivApiUrl, baseUrl: input.config.baseUrl }),
   };
   // A mailer made here is the app's to close.
   if (!input.mailer) app.addHook('onClose', async () => context.mailer.close());
+  // Likewise an arXiv client (its kept-alive connection).
+  if (!input.arxiv) app.addHook('onClose', async () => context.arxiv.close());
 
   app.setErrorHandler((error: FastifyError, request, reply) => handleError(error, request, reply));
   app.setNotFoundHandler((request, reply) => {
@@ -161,6 +170,7 @@ export async function buildApp(input: AppContext, options: BuildAppOptions = {})
   registerPageRoutes(app, context);
   registerAccountRoutes(app, context);
   registerVoteRoutes(app, context);
+  registerTrendingRoutes(app, context);
   registerSubmissionRoutes(app, context);
   registerCommentRoutes(app, context);
   registerModerationRoutes(app, context);

@@ -116,7 +116,10 @@ export async function registerAuth(app: FastifyInstance, { accounts, config, sec
 }
 
 /** A route's rate-limit config, or none when limits are switched off. */
-export function rateLimit(config: Config, limit: { max: number; timeWindow: string }) {
+export function rateLimit(
+  config: Config,
+  limit: { max: number; timeWindow: string },
+): { rateLimit?: { max: number; timeWindow: string } } {
   return config.rateLimits ? { rateLimit: limit } : {};
 }
 

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config.ts';
 import { type DatabaseHandle, type DatabaseUrl, openDatabase } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrate.ts';
 import { KyselyPaperStore } from '../../src/storage/paper-store.ts';
-import { buildApp, type PaperboyApp } from '../../src/web/app.ts';
+import { type AppContext, buildApp, type PaperboyApp } from '../../src/web/app.ts';
 import type { TestDatabaseKind } from './databases.ts';
 
 export interface TestApp {
@@ -15,11 +15,21 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** An app on a new database of `kind` (or on `existing`), with extra environment settings when given. */
+/**
+ * Where tests' arXiv API requests go unless a test points PAPERBOY_ARXIV_API_URL at a replay server
+ * (test/support/arxiv-replay.ts) or passes a client: a closed local port, so that no test ever reaches arXiv.
+ */
+const UNREACHABLE_ARXIV_API_URL = 'http://127.0.0.1:9/api/query';
+
+/**
+ * An app on a new database of `kind` (or on `existing`), with extra environment settings when given, and parts
+ * to use instead of the ones the app would make (e.g. an arXiv client with short spacing).
+ */
 export async function createTestApp(
   kind: TestDatabaseKind,
   existing?: DatabaseUrl,
   env: Record<string, string> = {},
+  parts: Pick<AppContext, 'arxiv'> = {},
 ): Promise<TestApp> {
   const url = existing ?? (await kind.create()).url;
   const urlText = url.dialect === 'sqlite' ? `sqlite:${url.path}` : url.url;
@@ -30,9 +40,10 @@ export async function createTestApp(
     DATABASE_URL: urlText,
     PAPERBOY_BASE_URL: 'http://papers.test',
     LOG_LEVEL: 'silent',
+    PAPERBOY_ARXIV_API_URL: UNREACHABLE_ARXIV_API_URL,
     ...env,
   });
-  const app = await buildApp({ store, config, db: handle.db }, { logger: false });
+  const app = await buildApp({ store, config, db: handle.db, ...parts }, { logger: false });
   return {
     app,
     store,

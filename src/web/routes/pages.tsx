@@ -9,6 +9,7 @@ import type { VNode } from 'preact';
 import { readFeed, requirePeriod } from '../../commands/feed.ts';
 import { PaperNotFoundError, readPaper, requirePaperId } from '../../commands/paper.ts';
 import { readPaperExtras } from '../../commands/paper-extras.ts';
+import { viewerUpvotedIds } from '../../commands/upvotes.ts';
 import { arxivAbsUrl } from '../../domain/arxiv-id.ts';
 import type { FeedPeriod, PeriodKind } from '../../domain/feed-period.ts';
 import type { WebContext } from '../app.ts';
@@ -66,11 +67,16 @@ export function registerPageRoutes(app: FastifyInstance, context: WebContext): v
     });
     const model = presentFeedPage(feed, { latest: period === null, page });
     const canonicalUrl = model.canonicalPath ? absolute(context, model.canonicalPath) : null;
+    const upvoted = await viewerUpvotedIds(
+      context.db,
+      request.viewer?.user.id ?? null,
+      feed.items.map((item) => item.paper.id),
+    );
     return sendHtml(
       reply,
       200,
       FEED_CACHE_CONTROL,
-      <FeedPageView page={model} canonicalUrl={canonicalUrl} />,
+      <FeedPageView page={model} canonicalUrl={canonicalUrl} upvoted={upvoted} />,
       pageContextFor(request, reply, context),
     );
   };

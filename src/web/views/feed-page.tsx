@@ -3,15 +3,29 @@ import type { FeedPage, NavLink } from '../presenters/html/feed-page.ts';
 import type { Paging } from '../presenters/html/paging.ts';
 import { Layout } from './layout.tsx';
 import { PaperCardView } from './paper-card.tsx';
+import { UPVOTE_SCRIPT_PATH, UpvoteSurroundingsContext } from './upvote-button.tsx';
 
 export interface FeedPageViewProps {
   page: FeedPage;
   canonicalUrl: string | null;
+  /** The papers the signed-in viewer has upvoted (empty for anonymous readers). */
+  upvoted?: ReadonlySet<string>;
 }
 
-export function FeedPageView({ page, canonicalUrl }: FeedPageViewProps) {
+const NONE_UPVOTED: ReadonlySet<string> = new Set();
+
+export function FeedPageView({ page, canonicalUrl, upvoted = NONE_UPVOTED }: FeedPageViewProps) {
+  // The page's own address, where the no-JavaScript upvote form comes back to.
+  const returnTo = page.canonicalPath ?? (page.paging && page.paging.page > 1 ? `/?p=${page.paging.page}` : '/');
   return (
-    <Layout title={page.documentTitle} description={page.description} canonicalUrl={canonicalUrl} math section="papers">
+    <Layout
+      title={page.documentTitle}
+      description={page.description}
+      canonicalUrl={canonicalUrl}
+      math
+      section="papers"
+      scripts={[UPVOTE_SCRIPT_PATH]}
+    >
       <div class="feed">
         <header class="feed-header">
           <p class="kicker">{page.kicker}</p>
@@ -22,11 +36,13 @@ export function FeedPageView({ page, canonicalUrl }: FeedPageViewProps) {
         {page.empty ? (
           <EmptyState empty={page.empty} />
         ) : (
-          <ol class="paper-list" start={page.firstRank}>
-            {page.cards.map((card) => (
-              <PaperCardView card={card} />
-            ))}
-          </ol>
+          <UpvoteSurroundingsContext.Provider value={{ returnTo, points: null }}>
+            <ol class="paper-list" start={page.firstRank}>
+              {page.cards.map((card) => (
+                <PaperCardView card={card} upvoted={upvoted.has(card.id)} />
+              ))}
+            </ol>
+          </UpvoteSurroundingsContext.Provider>
         )}
         {page.paging && <Pagination paging={page.paging} />}
       </div>
@@ -103,7 +119,8 @@ function EmptyState({ empty }: { empty: NonNullable<FeedPage['empty']> }) {
   );
 }
 
-function Pagination({ paging }: { paging: Paging }) {
+/** Previous/next and numbered page links below a list of papers (the feed, the trending list). */
+export function Pagination({ paging }: { paging: Paging }) {
   return (
     <nav class="pagination" aria-label="Pages">
       {paging.previous ? (

@@ -7,7 +7,7 @@ import { DiscussionSection } from './discussion.tsx';
 import { CommentIcon } from './icons.tsx';
 import { Layout } from './layout.tsx';
 import { RichText } from './rich-text.tsx';
-import { UpvoteButton } from './upvote-button.tsx';
+import { UPVOTE_SCRIPT_PATH, UpvoteButton } from './upvote-button.tsx';
 
 export interface PaperPageViewProps {
   page: PaperPage;
@@ -28,6 +28,7 @@ export function PaperPageView({ page, canonicalUrl, extras = NO_EXTRAS }: PaperP
       math
       head={head}
       section="papers"
+      scripts={[UPVOTE_SCRIPT_PATH]}
     >
       <article class="paper" aria-labelledby="paper-title">
         <header class="paper-header">
@@ -61,7 +62,7 @@ export function PaperPageView({ page, canonicalUrl, extras = NO_EXTRAS }: PaperP
                 Project page
               </a>
             )}
-            <p class="counts">
+            <div class="counts">
               <UpvoteButton
                 paperId={page.id}
                 upvotes={page.upvotes}
@@ -73,7 +74,7 @@ export function PaperPageView({ page, canonicalUrl, extras = NO_EXTRAS }: PaperP
                 <CommentIcon />
                 {page.numComments} {page.numComments === 1 ? 'comment' : 'comments'}
               </span>
-            </p>
+            </div>
           </div>
         </header>
         <div class="paper-body">
