@@ -93,17 +93,20 @@ describe.each(databaseKinds())('the /submit form on $name', (kind) => {
   it.skipIf(!kind.available)('lists the paper and sends the person to its page (303)', async () => {
     const res = await post(
       { cookie: member.cookie },
-      { _csrf: member.csrf, paperId: 'https://arxiv.org/abs/2304.00001v2', comment: 'Worth it.' },
+      { _csrf: member.csrf, paperId: 'https://arxiv.org/abs/2304.00001v2', comment: 'Worth it <b>really</b>.' },
     );
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/papers/2304.00001');
     expect(await t.store.getListing('2304.00001')).toMatchObject({
       source: 'user',
       submittedByUserId: member.user.id,
-      comment: 'Worth it.',
+      comment: 'Worth it <b>really</b>.',
     });
     const page = await t.app.inject({ method: 'GET', url: '/papers/2304.00001' });
     expect(page.statusCode).toBe(200);
+    // The paper page names the submitter and quotes their comment, as text.
+    expect(page.body).toContain(`Submitted by <a href="/u/${member.user.username}">@${member.user.username}</a>`);
+    expect(page.body).toContain('Worth it &lt;b>really&lt;/b>.');
   });
 
   it.skipIf(!kind.available)('fetches a paper new to the catalogue from arXiv', async () => {

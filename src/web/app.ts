@@ -90,6 +90,12 @@ const DATABASE_UNAVAILABLE_CODES = new Set([
   'SQLITE_BUSY',
   'SQLITE_LOCKED',
 ]);
+/**
+ * A person is waiting on the submit form: the web app's arXiv client gives up sooner than a background ingest
+ * would (at most two tries of 10 s, and no waiting out a Retry-After longer than 15 s: the person is told to come
+ * back instead), so a submission answers within about 25 s even when arXiv hangs.
+ */
+const WEB_ARXIV_PATIENCE = { requestTimeoutMs: 10_000, maxAttempts: 2, maxRetryWaitMs: 15_000 };
 /** Largest request body accepted, in bytes. */
 const BODY_LIMIT_BYTES = 1_048_576;
 
@@ -127,7 +133,13 @@ export async function buildApp(input: AppContext, options: BuildAppOptions = {})
     accounts: new KyselyAccountStore(input.db),
     mailer: input.mailer ?? createMailTransport(input.config, (fields, message) => app.log.info(fields, message)),
     secret: input.config.secret ?? (await instanceSecret(input.db, 'signing-key')),
-    arxiv: input.arxiv ?? createArxivApiClient({ endpoint: input.config.arxivApiUrl, baseUrl: input.config.baseUrl }),
+    arxiv:
+      input.arxiv ??
+      createArxivApiClient({
+        endpoint: input.config.arxivApiUrl,
+        baseUrl: input.config.baseUrl,
+        ...WEB_ARXIV_PATIENCE,
+      }),
   };
   // A mailer made here is the app's to close.
   if (!input.mailer) app.addHook('onClose', async () => context.mailer.close());

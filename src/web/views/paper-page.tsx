@@ -45,6 +45,15 @@ export function PaperPageView({ page, canonicalUrl, extras = NO_EXTRAS }: PaperP
             <RichText html={page.titleHtml} />
           </h1>
           <Authors page={page} />
+          {page.submission && (
+            <div class="submission-note">
+              <p class="submission-by">
+                Submitted by <a href={page.submission.href}>@{page.submission.username}</a>
+                {page.submission.name !== page.submission.username && ` (${page.submission.name})`}
+              </p>
+              {page.submission.comment && <blockquote class="submission-comment">{page.submission.comment}</blockquote>}
+            </div>
+          )}
           <div class="paper-actions">
             <a class="button button-primary" href={page.pdfUrl}>
               Read the PDF

@@ -41,6 +41,8 @@ export interface PaperPage {
   /** `June 2022`: the month the id was issued in, shown next to an unknown first-version date. */
   idMonth: string | null;
   listedOn: { day: DayLabel; href: string } | null;
+  /** Who put it on the daily list and what they said about it (member submissions only). */
+  submission: { username: string; name: string; href: string; comment: string | null } | null;
   commentsHtml: Html | null;
   journalRefHtml: Html | null;
   dois: LinkOut[];
@@ -80,6 +82,14 @@ export function presentPaperPage({ paper, listing }: PaperDetail): PaperPage {
     versionCount: paper.versions.length,
     idMonth: yearMonth ? monthName(yearMonth) : null,
     listedOn: listing && listedDay ? { day: listedDay, href: dayPath(listing.listedOn) } : null,
+    submission: listing?.submitter
+      ? {
+          username: listing.submitter.username,
+          name: listing.submitter.displayName ?? listing.submitter.username,
+          href: `/u/${encodeURIComponent(listing.submitter.username)}`,
+          comment: listing.comment,
+        }
+      : null,
     commentsHtml: paper.comments ? texLineHtml(paper.comments) : null,
     journalRefHtml: paper.journalRef ? texLineHtml(paper.journalRef) : null,
     dois: paper.doi ? doiLinks(paper.doi) : [],
