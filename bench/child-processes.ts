@@ -171,3 +171,24 @@ export async function startServer(
   await stop();
   throw new Error(`'node ${args.join(' ')}' did not answer ${readyPath} within ${SERVER_START_TIMEOUT_MS} ms`);
 }
+
+/** Starts `node ...args` on a free port, runs `body`, and always stops the server. */
+export async function withServer<T>(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  readyPath: string,
+  body: (server: RunningServer) => Promise<T>,
+): Promise<T> {
+  const port = await findFreePort();
+  const server = await startServer(
+    args,
+    { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    port,
+    readyPath,
+  );
+  try {
+    return await body(server);
+  } finally {
+    await server.stop();
+  }
+}

@@ -3,7 +3,7 @@
  * each loaded alone (one server running at a time) from this process with autocannon.
  */
 import { join } from 'node:path';
-import { findFreePort, type RunningServer, startServer } from './child-processes.ts';
+import { withServer } from './child-processes.ts';
 import { buildHttpFixture, type HttpFixture } from './http-fixture.ts';
 import { type LoadOptions, type LoadResult, measureLoad } from './http-load.ts';
 
@@ -79,27 +79,6 @@ export async function runHttpBench(workDir: string, progress: Progress): Promise
 function describeLoad(): string {
   const { warmupSeconds, durationSeconds, connections } = LOAD_OPTIONS;
   return `${warmupSeconds} s warm-up + ${durationSeconds} s at ${connections} connections`;
-}
-
-/** Starts `node ...args` on a free port, runs `body`, and always stops the server. */
-async function withServer<T>(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  readyPath: string,
-  body: (server: RunningServer) => Promise<T>,
-): Promise<T> {
-  const port = await findFreePort();
-  const server = await startServer(
-    args,
-    { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    port,
-    readyPath,
-  );
-  try {
-    return await body(server);
-  } finally {
-    await server.stop();
-  }
 }
 
 /** The page must be a 200 HTML page showing the day's papers; returns how many of them it links to. */

@@ -18,7 +18,7 @@ import { migrateToLatest } from '../src/storage/migrate.ts';
 import { KyselyPaperStore } from '../src/storage/paper-store.ts';
 import { VoteStore } from '../src/storage/vote-store.ts';
 import startTestServices from '../test/support/global-setup.ts';
-import { findFreePort, type RunningServer, startServer } from './child-processes.ts';
+import { type RunningServer, withServer } from './child-processes.ts';
 import { processCpuSeconds, waitForQuietMachine } from './cpu-accounting.ts';
 
 /** Concurrent clients (people), one connection each. */
@@ -260,27 +260,6 @@ function runAutocannon(
     if (latencies)
       instance.on('response', (_client, _status, _bytes, responseTimeMs) => latencies.push(responseTimeMs));
   });
-}
-
-/** Starts `node ...args` on a free port, runs `body`, and always stops the server. */
-async function withServer<T>(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  readyPath: string,
-  body: (server: RunningServer) => Promise<T>,
-): Promise<T> {
-  const port = await findFreePort();
-  const server = await startServer(
-    args,
-    { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    port,
-    readyPath,
-  );
-  try {
-    return await body(server);
-  } finally {
-    await server.stop();
-  }
 }
 
 /**

@@ -3,7 +3,6 @@
  * (0, 1 for a conflict with stored data, 2 for unusable arguments), one clear line on stderr on failure, and the new
  * token as the last line of the output, which then works against the API.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,36 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { hashSecretToken } from '../src/accounts/secret-tokens.ts';
 import { createTestApp } from './support/app.ts';
 import { sqliteKind } from './support/databases.ts';
-import { BIN } from './support/processes.ts';
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { type RunResult, runPaperboy } from './support/processes.ts';
 
 function run(args: string[], databasePath: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        DATABASE_URL: `sqlite:${databasePath}`,
-        LOG_LEVEL: 'silent',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runPaperboy(args, { DATABASE_URL: `sqlite:${databasePath}`, LOG_LEVEL: 'silent' });
 }
 
 const lines = (text: string) => text.split('\n').filter((line) => line.length > 0);

@@ -2,22 +2,15 @@
  * `paperboy import` as a user runs it: the real binary, a real SQLite file, files and standard input; exit codes,
  * the exact stdout/stderr lines, and no progress output when stderr is not a terminal.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { type RunResult, runPaperboy } from './support/processes.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const BIN = join(ROOT, 'bin/paperboy.js');
 const fixture = (path: string) => join('test/fixtures', path);
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 function freshDatabasePath(): string {
   return join(mkdtempSync(join(tmpdir(), 'paperboy-import-cli-')), 'paperboy.db');
@@ -25,29 +18,7 @@ function freshDatabasePath(): string {
 
 /** Runs the binary from the repository root with stdin from `input` (or closed) and a given SQLite file. */
 function run(args: string[], databasePath: string, input?: Buffer): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        DATABASE_URL: `sqlite:${databasePath}`,
-        PAPERBOY_TIMEZONE: 'America/New_York',
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return runPaperboy(args, { DATABASE_URL: `sqlite:${databasePath}`, PAPERBOY_TIMEZONE: 'America/New_York' }, input);
 }
 
 function paperIds(databasePath: string): string[] {

@@ -224,21 +224,26 @@ export class KyselyAccountStore implements AccountStore {
           clash.email === email ? 'email' : 'username',
           clash.email === email ? email : input.username,
         );
-      const row = await trx
-        .insertInto('users')
-        .values({
-          email,
-          username: input.username,
-          username_key: key,
-          display_name: input.displayName ?? null,
-          is_admin: input.isAdmin ? 1 : 0,
-          banned_at: null,
-          created_at: this.now().toISOString(),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return rowToUser(row);
+      return this.insertUser(trx, { ...input, email });
     });
+  }
+
+  /** Inserts an account whose email and username were checked free (inside the caller's transaction). */
+  private async insertUser(db: Kysely<Database>, input: NewUser): Promise<User> {
+    const row = await db
+      .insertInto('users')
+      .values({
+        email: input.email.trim().toLowerCase(),
+        username: input.username,
+        username_key: usernameKey(input.username),
+        display_name: input.displayName ?? null,
+        is_admin: input.isAdmin ? 1 : 0,
+        banned_at: null,
+        created_at: this.now().toISOString(),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return rowToUser(row);
   }
 
   async getUserById(id: number): Promise<User | null> {
@@ -425,20 +430,12 @@ export class KyselyAccountStore implements AccountStore {
     const username =
       firstFreeUsername(candidates, new Set(taken.map((row) => row.username_key))) ??
       `${input.usernameBase.slice(0, 20)}-${randomBytes(RANDOM_USERNAME_SUFFIX_BYTES).toString('hex')}`;
-    const row = await db
-      .insertInto('users')
-      .values({
-        email: input.email.trim().toLowerCase(),
-        username,
-        username_key: usernameKey(username),
-        display_name: input.displayName ?? null,
-        is_admin: input.isAdmin ? 1 : 0,
-        banned_at: null,
-        created_at: this.now().toISOString(),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return rowToUser(row);
+    return this.insertUser(db, {
+      email: input.email,
+      username,
+      displayName: input.displayName,
+      isAdmin: input.isAdmin,
+    });
   }
 
   async listUsers(): Promise<User[]> {

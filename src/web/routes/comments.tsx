@@ -29,6 +29,7 @@ import { commentAnchor } from '../presenters/html/discussion.ts';
 import { paperPath } from '../presenters/html/paths.ts';
 import { pageContextFor, sendView } from '../render.ts';
 import { CommentRefusalPage } from '../views/comment-refusal-page.tsx';
+import { ApiError } from './api-schemas.ts';
 import { PaperSubParams, paperIdFromParams, paperSubRoutes } from './paper-paths.ts';
 
 /** Comment ids are database integers: anything larger cannot name a comment (and must not reach PostgreSQL). */
@@ -87,14 +88,6 @@ const CommentListSchema = Type.Object({
     description: 'Flat, in thread order: each comment followed by its replies, oldest first at every level',
   }),
 });
-
-const ApiError = Type.Object(
-  {
-    error: Type.String({ description: 'A stable code, e.g. invalid_comment, unauthorized, comment_not_found' }),
-    message: Type.String({ description: 'A sentence for people (also in the X-Error-Message header)' }),
-  },
-  { description: 'An error: the sentence says what went wrong' },
-);
 
 const WRITE_ERRORS = {
   400: { ...ApiError, description: 'Empty or longer than 20,000 characters, or a parentId not on this paper' },

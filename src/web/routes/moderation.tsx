@@ -25,18 +25,11 @@ import { requirePageNumber } from '../presenters/html/paging.ts';
 import { paperIdFromPath } from '../presenters/html/paths.ts';
 import { pageContextFor, sendView } from '../render.ts';
 import { type AdminNotice, AdminPage, AdminSignInPage } from '../views/admin-page.tsx';
+import { ApiError } from './api-schemas.ts';
 import { PaperSubParams, paperIdFromParams, paperSubRoutes } from './paper-paths.ts';
 
 const MAX_COMMENT_ID = 2_147_483_647;
 const ADMIN_PAGE_CACHE_CONTROL = 'private, no-cache';
-
-const ApiError = Type.Object(
-  {
-    error: Type.String({ description: 'A stable code, e.g. unauthorized, forbidden, paper_not_found' }),
-    message: Type.String({ description: 'A sentence for people (also in the X-Error-Message header)' }),
-  },
-  { description: 'An error: the sentence says what went wrong' },
-);
 
 const ADMIN_ERRORS = {
   400: ApiError,

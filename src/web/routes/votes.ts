@@ -13,6 +13,7 @@ import type { WebContext } from '../app.ts';
 import { RATE_LIMITS } from '../auth.ts';
 import { paperPath } from '../presenters/html/paths.ts';
 import { upvoteAnchor } from '../views/upvote-button.tsx';
+import { ApiError } from './api-schemas.ts';
 import { PaperSubParams, paperIdFromParams, paperSubRoutes } from './paper-paths.ts';
 
 /** What the policy's refusal says the person wanted to do. */
@@ -24,14 +25,6 @@ const VoteAnswer = Type.Object(
     upvotes: Type.Integer({ minimum: 0, description: "The paper's upvote count after the change" }),
   },
   { description: 'The vote after the change' },
-);
-
-const ApiError = Type.Object(
-  {
-    error: Type.String({ description: 'A stable code, e.g. unauthorized, banned, invalid_id, paper_not_found' }),
-    message: Type.String({ description: 'A sentence for people (also in the X-Error-Message header)' }),
-  },
-  { description: 'An error: the sentence says what went wrong' },
 );
 
 const API_RESPONSES = {

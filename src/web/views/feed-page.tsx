@@ -2,8 +2,8 @@
 import type { FeedPage, NavLink } from '../presenters/html/feed-page.ts';
 import type { Paging } from '../presenters/html/paging.ts';
 import { Layout } from './layout.tsx';
-import { PaperCardView } from './paper-card.tsx';
-import { UPVOTE_SCRIPT_PATH, UpvoteSurroundingsContext } from './upvote-button.tsx';
+import { PaperList } from './paper-list.tsx';
+import { UPVOTE_SCRIPT_PATH } from './upvote-button.tsx';
 
 export interface FeedPageViewProps {
   page: FeedPage;
@@ -36,13 +36,13 @@ export function FeedPageView({ page, canonicalUrl, upvoted = NONE_UPVOTED }: Fee
         {page.empty ? (
           <EmptyState empty={page.empty} />
         ) : (
-          <UpvoteSurroundingsContext.Provider value={{ returnTo, points: null }}>
-            <ol class="paper-list" start={page.firstRank}>
-              {page.cards.map((card) => (
-                <PaperCardView card={card} upvoted={upvoted.has(card.id)} />
-              ))}
-            </ol>
-          </UpvoteSurroundingsContext.Provider>
+          <PaperList
+            cards={page.cards}
+            firstRank={page.firstRank}
+            upvoted={upvoted}
+            returnTo={returnTo}
+            points={null}
+          />
         )}
         {page.paging && <Pagination paging={page.paging} />}
       </div>

@@ -5,8 +5,8 @@
 import type { TrendingPage } from '../presenters/html/trending-page.ts';
 import { Pagination } from './feed-page.tsx';
 import { Layout } from './layout.tsx';
-import { PaperCardView } from './paper-card.tsx';
-import { UPVOTE_SCRIPT_PATH, UpvoteSurroundingsContext } from './upvote-button.tsx';
+import { PaperList } from './paper-list.tsx';
+import { UPVOTE_SCRIPT_PATH } from './upvote-button.tsx';
 
 export interface TrendingPageViewProps {
   page: TrendingPage;
@@ -44,13 +44,13 @@ export function TrendingPageView({ page, canonicalUrl, upvoted }: TrendingPageVi
             )}
           </section>
         ) : (
-          <UpvoteSurroundingsContext.Provider value={{ returnTo: page.path, points: page.points }}>
-            <ol class="paper-list" start={page.firstRank}>
-              {page.cards.map((card) => (
-                <PaperCardView card={card} upvoted={upvoted.has(card.id)} />
-              ))}
-            </ol>
-          </UpvoteSurroundingsContext.Provider>
+          <PaperList
+            cards={page.cards}
+            firstRank={page.firstRank}
+            upvoted={upvoted}
+            returnTo={page.path}
+            points={page.points}
+          />
         )}
         {page.paging && <Pagination paging={page.paging} />}
       </div>
