@@ -55,6 +55,11 @@ describe('loadConfig', () => {
     ['PAPERBOY_SUBMISSION_MAX_AGE_DAYS', 'two weeks'],
     ['PAPERBOY_RATE_LIMITS', 'sometimes'],
     ['OIDC_ISSUER', 'not-a-url'],
+    ['PAPERBOY_CATEGORIES', 'cs.LG,machine learning!'],
+    ['PAPERBOY_ARXIV_RSS_URL', 'rss.arxiv.org'],
+    ['PAPERBOY_ARXIV_OAI_URL', 'ftp://oaipmh.arxiv.org/oai'],
+    ['PAPERBOY_LISTING', 'sometimes'],
+    ['PAPERBOY_WORKER_IN_SERVE', 'maybe'],
   ])('names %s when it is %s', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable} must be`));
@@ -104,5 +109,29 @@ describe('loadConfig', () => {
   it('never shows the secret or the SMTP password in its complaint', () => {
     expect(() => loadConfig({ PAPERBOY_SECRET: 'hunter2' })).toThrow(/\(hidden\)/);
     expect(() => loadConfig({ SMTP_URL: 'http://u:topsecret@x' })).not.toThrow(/topsecret/);
+  });
+
+  it('reads the ingestion settings, with defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      categories: [],
+      arxivRssUrl: 'https://rss.arxiv.org',
+      arxivOaiUrl: 'https://oaipmh.arxiv.org/oai',
+      listingMode: 'auto',
+      workerInServe: true,
+    });
+    expect(
+      loadConfig({
+        PAPERBOY_CATEGORIES: ' cs.LG, cs.CV,cs.LG hep-th math.AG ',
+        PAPERBOY_ARXIV_RSS_URL: 'http://127.0.0.1:9000/',
+        PAPERBOY_LISTING: 'submissions',
+        PAPERBOY_WORKER_IN_SERVE: 'off',
+      }),
+    ).toMatchObject({
+      categories: ['cs.LG', 'cs.CV', 'hep-th', 'math.AG'],
+      arxivRssUrl: 'http://127.0.0.1:9000',
+      listingMode: 'submissions',
+      workerInServe: false,
+    });
+    expect(() => loadConfig({ PAPERBOY_CATEGORIES: 'cs.LG,CS LG' })).toThrow(/'CS' is not a category/);
   });
 });

@@ -34,6 +34,20 @@ export interface Config {
   rateLimits: boolean;
   /** Sign-in with an OpenID Connect provider; null when not configured. */
   oidc: OidcConfig | null;
+  /** arXiv categories the instance follows (PAPERBOY_CATEGORIES); empty = no automatic ingestion. */
+  categories: string[];
+  /** Base of arXiv's announcement feeds; feeds are at `${base}/rss/<categories joined by +>`. */
+  arxivRssUrl: string;
+  /** arXiv's OAI-PMH endpoint. */
+  arxivOaiUrl: string;
+  /**
+   * 'auto': new papers of followed categories are listed on the daily feed as they are announced (like an arXiv
+   * listing); 'submissions': they enter the catalogue and are listed only when someone submits them (like Hugging
+   * Face).
+   */
+  listingMode: 'auto' | 'submissions';
+  /** `serve` also runs the worker's schedule (one machine); off when a separate `paperboy worker` runs it. */
+  workerInServe: boolean;
 }
 
 export interface OidcConfig {
@@ -70,7 +84,14 @@ const DEFAULTS = {
   PAPERBOY_SUBMISSION_MAX_AGE_DAYS: '14',
   PAPERBOY_RATE_LIMITS: '1',
   OIDC_NAME: 'single sign-on',
+  PAPERBOY_ARXIV_RSS_URL: 'https://rss.arxiv.org',
+  PAPERBOY_ARXIV_OAI_URL: 'https://oaipmh.arxiv.org/oai',
+  PAPERBOY_LISTING: 'auto',
+  PAPERBOY_WORKER_IN_SERVE: '1',
 } as const;
+
+/** An arXiv category as arXiv writes it: an archive (`math`, `hep-th`) or archive.subject (`cs.LG`, `math.AG`). */
+const CATEGORY_PATTERN = /^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$/;
 
 /** Shorter keys are too easy to guess, in characters. */
 const MIN_SECRET_LENGTH = 32;
@@ -208,7 +229,48 @@ export function loadConfig(env: Env = process.env): Config {
     submissionMaxAgeDays,
     rateLimits: TRUE_WORDS.includes(rateText),
     oidc: readOidc(env, get('OIDC_NAME')),
+    categories: readCategories(env.PAPERBOY_CATEGORIES ?? ''),
+    arxivRssUrl: httpUrl(get, 'PAPERBOY_ARXIV_RSS_URL', 'the base URL of arXiv RSS feeds (https://rss.arxiv.org)'),
+    arxivOaiUrl: httpUrl(get, 'PAPERBOY_ARXIV_OAI_URL', "arXiv's OAI-PMH endpoint (https://oaipmh.arxiv.org/oai)"),
+    listingMode: readListingMode(get('PAPERBOY_LISTING')),
+    workerInServe: readSwitch(get, 'PAPERBOY_WORKER_IN_SERVE'),
   };
+}
+
+/** `cs.LG,cs.CV` (commas or spaces) -> ['cs.LG', 'cs.CV'], each checked, duplicates dropped. */
+function readCategories(text: string): string[] {
+  const categories = [...new Set(text.split(/[\s,+]+/).filter((part) => part !== ''))];
+  const bad = categories.find((category) => !CATEGORY_PATTERN.test(category));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      'PAPERBOY_CATEGORIES',
+      'arXiv categories separated by commas, e.g. cs.LG,cs.CV',
+      text,
+      `'${bad}' is not a category`,
+    );
+  }
+  return categories;
+}
+
+function readListingMode(text: string): Config['listingMode'] {
+  if (text !== 'auto' && text !== 'submissions') {
+    throw new ConfigError('PAPERBOY_LISTING', "'auto' (list followed categories' new papers) or 'submissions'", text);
+  }
+  return text;
+}
+
+function readSwitch(get: (name: keyof typeof DEFAULTS) => string, name: keyof typeof DEFAULTS): boolean {
+  const text = get(name).toLowerCase();
+  if (!TRUE_WORDS.includes(text) && !FALSE_WORDS.includes(text)) {
+    throw new ConfigError(name, '1 or 0 (true/false, yes/no, on/off)', text);
+  }
+  return TRUE_WORDS.includes(text);
+}
+
+function httpUrl(get: (name: keyof typeof DEFAULTS) => string, name: keyof typeof DEFAULTS, expected: string): string {
+  const value = get(name);
+  if (!isUrlWithScheme(value, ['http:', 'https:'])) throw new ConfigError(name, expected, value);
+  return value.replace(/\/+$/, '');
 }
 
 /** OpenID Connect settings: all three of issuer, client id and secret, or none. */

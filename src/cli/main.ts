@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { DatabaseTooNewError } from '../storage/migrate.ts';
 import { registerImportCommand } from './import.ts';
+import { registerIngestCommand } from './ingest.ts';
 import { CliError } from './runtime.ts';
 import { registerTokensCommand } from './tokens.ts';
 import { registerUsersCommand } from './users.ts';
@@ -31,6 +32,7 @@ program
   });
 
 registerImportCommand(program);
+registerIngestCommand(program);
 registerUsersCommand(program);
 registerTokensCommand(program);
 

@@ -8,6 +8,7 @@ import * as m001 from './migrations/001-papers-and-listings.ts';
 import * as m002 from './migrations/002-data-version.ts';
 import * as m003 from './migrations/003-community.ts';
 import * as m004 from './migrations/004-trending-scores.ts';
+import * as m005 from './migrations/005-ingest.ts';
 import type { Database } from './schema.ts';
 
 /** Every migration this version knows, in order. Names sort in order of application. */
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002-data-version': m002,
   '003-community': m003,
   '004-trending-scores': m004,
+  '005-ingest': m005,
 };
 
 const MIGRATION_TABLE = 'kysely_migration';

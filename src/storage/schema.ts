@@ -154,6 +154,31 @@ export interface InstanceSecretsTable {
   value: string;
 }
 
+/** One run of an ingest source (see storage/ingest-store.ts). */
+export interface IngestRunsTable {
+  id: Generated<number>;
+  /** 'daily' (the announcement feed), 'oai' (an OAI-PMH harvest) or 'snapshot' (a metadata snapshot import). */
+  source: string;
+  started_at: string;
+  finished_at: string | null;
+  /** 'running', 'ok', 'partial' (finished, some records skipped), 'failed' or 'interrupted'. */
+  status: string;
+  /** JSON: what was asked (categories, from/until/set, file). */
+  params: string | null;
+  /** JSON: fetched, inserted, updated, unchanged, listed, skipped, ... */
+  counts: string | null;
+  /** JSON array of sentences: what went wrong or was skipped, capped. */
+  errors: string | null;
+}
+
+/** Named resumable state: an OAI-PMH resumption token, a snapshot file's committed position. */
+export interface IngestStateTable {
+  key: string;
+  /** JSON. */
+  value: string;
+  updated_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   listings: ListingsTable;
@@ -167,4 +192,6 @@ export interface Database {
   comments: CommentsTable;
   audit_log: AuditLogTable;
   instance_secrets: InstanceSecretsTable;
+  ingest_runs: IngestRunsTable;
+  ingest_state: IngestStateTable;
 }
