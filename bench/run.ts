@@ -5,14 +5,19 @@
  * `npm run bench -- --only=import`, `--only=http` or `--only=upvotes` runs one part and prints its table without
  * writing the file (`UPVOTE_BENCH_SECONDS=3` shortens the upvote part for development; see bench/upvotes.ts).
  * `PAPERBOY_BENCH_PG_URL=postgres://...` adds an import into PostgreSQL (a database is created and dropped there).
+ * `--only=million` (the snapshot import of a generated million papers, SQLite, PostgreSQL and the raw baseline;
+ * `MILLION_BENCH_PAPERS=20000` shortens it) and `--only=spacing` (arXiv API request spacing;
+ * `API_SPACING_BENCH_REQUESTS=4` shortens it) are the ingest issue's figures.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { renderSpacingConsole, renderSpacingMarkdown, runSpacingBench } from './api-spacing.ts';
 import { killAllChildren, REPO_ROOT } from './child-processes.ts';
 import { backgroundCpuShare } from './cpu-accounting.ts';
 import { runHttpBench } from './http-bench.ts';
 import { runImportBench } from './import-bench.ts';
+import { renderMillionConsole, renderMillionMarkdown, runMillionBench } from './import-million.ts';
 import { describeMachine } from './machine.ts';
 import { type BenchResults, renderConsole, renderMarkdown } from './results-report.ts';
 import { renderUpvoteConsole, renderUpvoteMarkdown, runUpvoteBench } from './upvotes.ts';
@@ -25,8 +30,8 @@ const BUSY_MACHINE_SHARE = 0.05;
 /** Exit status after Ctrl-C, as shells report it (128 + SIGINT). */
 const INTERRUPTED_EXIT_CODE = 130;
 
-type Part = 'import' | 'http' | 'upvotes';
-const ALL_PARTS: Part[] = ['import', 'http', 'upvotes'];
+type Part = 'import' | 'http' | 'upvotes' | 'million' | 'spacing';
+const ALL_PARTS: Part[] = ['import', 'http', 'upvotes', 'million', 'spacing'];
 
 const startedAt = new Date();
 const startedMs = performance.now();
@@ -62,6 +67,8 @@ try {
   const imports = parts.includes('import') ? await runImportBench(workDir, progress) : null;
   const http = parts.includes('http') ? await runHttpBench(workDir, progress) : null;
   const upvotes = parts.includes('upvotes') ? await runUpvoteBench(workDir, progress) : null;
+  const million = parts.includes('million') ? await runMillionBench(workDir, progress) : null;
+  const spacing = parts.includes('spacing') ? await runSpacingBench(progress) : null;
   const results: BenchResults = {
     startedAt,
     totalSeconds: (performance.now() - startedMs) / 1000,
@@ -72,8 +79,16 @@ try {
   };
   console.log(renderConsole(results));
   if (upvotes) console.log(`\n${renderUpvoteConsole(upvotes)}`);
+  if (million) console.log(`\n${renderMillionConsole(million)}`);
+  if (spacing) console.log(`\n${renderSpacingConsole(spacing)}`);
   if (parts.length === ALL_PARTS.length) {
-    writeFileSync(RESULTS_PATH, renderMarkdown(results) + (upvotes ? renderUpvoteMarkdown(upvotes) : ''));
+    writeFileSync(
+      RESULTS_PATH,
+      renderMarkdown(results) +
+        (upvotes ? renderUpvoteMarkdown(upvotes) : '') +
+        (million ? renderMillionMarkdown(million) : '') +
+        (spacing ? renderSpacingMarkdown(spacing) : ''),
+    );
     progress(`wrote ${RESULTS_PATH}`);
   } else {
     progress('partial run: bench/RESULTS.md left as it was');
@@ -89,6 +104,6 @@ function selectedParts(args: string[]): Part[] {
   const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
   if (only === undefined) return ALL_PARTS;
   if ((ALL_PARTS as string[]).includes(only)) return [only as Part];
-  console.error(`usage: npm run bench [-- --only=import|--only=http|--only=upvotes] (got '${only}')`);
+  console.error(`usage: npm run bench [-- --only=${ALL_PARTS.join('|--only=')}] (got '${only}')`);
   process.exit(2);
 }

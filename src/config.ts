@@ -48,6 +48,11 @@ export interface Config {
   listingMode: 'auto' | 'submissions';
   /** `serve` also runs the worker's schedule (one machine); off when a separate `paperboy worker` runs it. */
   workerInServe: boolean;
+  /**
+   * Bearer token a Prometheus scraper sends for GET /metrics (PAPERBOY_METRICS_TOKEN); null = /metrics is open to
+   * local requests on a loopback-only instance and to admins only (see web/metrics.ts).
+   */
+  metricsToken: string | null;
 }
 
 export interface OidcConfig {
@@ -234,7 +239,20 @@ export function loadConfig(env: Env = process.env): Config {
     arxivOaiUrl: httpUrl(get, 'PAPERBOY_ARXIV_OAI_URL', "arXiv's OAI-PMH endpoint (https://oaipmh.arxiv.org/oai)"),
     listingMode: readListingMode(get('PAPERBOY_LISTING')),
     workerInServe: readSwitch(get, 'PAPERBOY_WORKER_IN_SERVE'),
+    metricsToken: readMetricsToken(env.PAPERBOY_METRICS_TOKEN || null),
   };
+}
+
+/** The scrape token must be hard to guess (like PAPERBOY_SECRET) and fit in one header without odd characters. */
+function readMetricsToken(token: string | null): string | null {
+  if (token !== null && (token.length < MIN_SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(token))) {
+    throw new ConfigError(
+      'PAPERBOY_METRICS_TOKEN',
+      `a random string of at least ${MIN_SECRET_LENGTH} printable characters without spaces`,
+      '(hidden)',
+    );
+  }
+  return token;
 }
 
 /** `cs.LG,cs.CV` (commas or spaces) -> ['cs.LG', 'cs.CV'], each checked, duplicates dropped. */

@@ -3,6 +3,7 @@
  * checked (readable, a format we know) before anything is written, then imported in turn; see HELP_TEXT for the
  * formats, the output and the exit codes.
  */
+import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ImportSourceError } from '../ingest/events.ts';
 import type { ImportFormat } from '../ingest/format-detection.ts';
@@ -16,7 +17,9 @@ import {
 } from '../ingest/import-stream.ts';
 import { InputError, openFileInput, type PeekedInput, peekInput, stdinInput } from '../ingest/input.ts';
 import { createProgressDisplay } from '../ingest/progress.ts';
+import { importFileResumably, RESUMABLE_FORMATS } from '../ingest/snapshot-resume.ts';
 import { formatImportSummary } from '../ingest/summary.ts';
+import { type IngestStore, KyselyIngestStore } from '../storage/ingest-store.ts';
 import { CliError, openRuntime } from './runtime.ts';
 
 /** Skip messages printed per input before the rest are only counted. */
@@ -36,6 +39,12 @@ Each paper is stored by its arXiv id and merged with what the database already h
 importing the same file twice changes nothing. A bad record (broken JSON, a malformed id, no title, bytes that are
 not UTF-8, ...) is skipped with its position and the rest is imported; a truncated file keeps the records before
 the cut. Deleted OAI-PMH records are skipped and counted, without affecting the exit code.
+
+An interrupted import of a JSON-lines file (the snapshot, the sample) resumes: after every batch of 500 records
+the position is saved in the database, and importing the same file again (same path, size, modification time and
+first 64 KiB) continues after the last saved line, saying "resuming at line N / byte B of FILE". --restart reads the
+file from its start. Standard input (-) cannot resume, nor can XML and JSON documents: they are read whole again
+(which is harmless: nothing is written twice).
 
 --feature lists each imported paper on the daily feed (a paper already listed keeps its day): on the day the source
 listed it (Hugging Face's publishedAt), else the day arXiv announced its first version (submissions close 14:00
@@ -63,6 +72,7 @@ Examples:
 interface ImportCommandOptions {
   feature?: boolean;
   dryRun?: boolean;
+  restart?: boolean;
 }
 
 /** Adds the `import` command to the program. */
@@ -73,6 +83,7 @@ export function registerImportCommand(program: Command): void {
     .argument('<files...>', 'files to import, - for standard input')
     .option('--feature', 'also list each imported paper on the daily feed')
     .option('--dry-run', 'read and check everything, report what would change, write nothing')
+    .option('--restart', 'read a JSON-lines file from its start even if an interrupted import of it saved a position')
     .addHelpText('after', HELP_TEXT)
     .action(async (files: string[], options: ImportCommandOptions) => {
       await runImport(files, options);
@@ -83,6 +94,8 @@ export function registerImportCommand(program: Command): void {
 interface PreparedInput {
   name: string;
   format: ImportFormat;
+  /** The file's path; null for standard input. */
+  path: string | null;
   open(): Promise<PeekedInput>;
 }
 
@@ -94,11 +107,13 @@ async function runImport(files: string[], options: ImportCommandOptions): Promis
   const runtime = await openRuntime(process.env, { readOnly: options.dryRun ?? false });
   const now = new Date();
   const incomplete: ImportSummary[] = [];
+  const ingest = new KyselyIngestStore(runtime.database.db);
   try {
     for (const input of prepared) {
-      const summary = await importOne(runtime.store, input, {
+      const summary = await importOne(runtime.store, ingest, input, {
         feature: options.feature ?? false,
         dryRun: options.dryRun ?? false,
+        restart: options.restart ?? false,
         timeZone: runtime.config.timeZone,
         now,
       });
@@ -132,6 +147,7 @@ async function prepareInput(file: string): Promise<PreparedInput> {
       return {
         name: peeked.name,
         format,
+        path: null,
         async open() {
           if (opened) throw new Error('standard input can be read only once');
           opened = true;
@@ -141,7 +157,12 @@ async function prepareInput(file: string): Promise<PreparedInput> {
     }
     const peeked = await peekInput(await openFileInput(file));
     try {
-      return { name: file, format: requireFormat(peeked), open: async () => peekInput(await openFileInput(file)) };
+      return {
+        name: file,
+        format: requireFormat(peeked),
+        path: file,
+        open: async () => peekInput(await openFileInput(file)),
+      };
     } finally {
       await peeked.close();
     }
@@ -152,9 +173,13 @@ async function prepareInput(file: string): Promise<PreparedInput> {
 
 async function importOne(
   store: Parameters<typeof importStream>[0],
+  ingest: IngestStore,
   prepared: PreparedInput,
-  options: { feature: boolean; dryRun: boolean; timeZone: string; now: Date },
+  options: { feature: boolean; dryRun: boolean; restart: boolean; timeZone: string; now: Date },
 ): Promise<ImportSummary> {
+  if (prepared.path !== null && !options.dryRun && RESUMABLE_FORMATS.has(prepared.format)) {
+    return importResumably(store, ingest, { ...prepared, path: prepared.path }, options);
+  }
   let input: PeekedInput;
   try {
     input = await prepared.open();
@@ -182,6 +207,47 @@ async function importOne(
   } finally {
     display.stop();
     if (hidden > 0) process.stderr.write(`${input.name}: …and ${hidden} more\n`);
+  }
+}
+
+/** A line-based file, continuing an interrupted import of it (see snapshot-resume.ts). */
+async function importResumably(
+  store: Parameters<typeof importStream>[0],
+  ingest: IngestStore,
+  prepared: PreparedInput & { path: string },
+  options: { feature: boolean; restart: boolean; timeZone: string; now: Date },
+): Promise<ImportSummary> {
+  const { size } = await stat(prepared.path).catch(() => ({ size: 0 }));
+  const display = createProgressDisplay(process.stderr, prepared.name, size > 0 ? size : null);
+  let shown = 0;
+  let hidden = 0;
+  try {
+    const result = await importFileResumably({ papers: store, ingest }, prepared.path, prepared.name, {
+      format: prepared.format,
+      feature: options.feature,
+      restart: options.restart,
+      timeZone: options.timeZone,
+      now: options.now,
+      onResume: (resume) => {
+        const before = `${resume.recordsBefore} ${resume.recordsBefore === 1 ? 'record' : 'records'} read before`;
+        display.log(
+          `resuming at line ${resume.line + 1} / byte ${resume.offsetBytes} of ${prepared.name} (${before}, saved ${resume.savedAt})`,
+        );
+      },
+      onProgress: (progress) => display.update(progress),
+      onMessage: (message) => {
+        if (shown < MAX_MESSAGES_PER_INPUT) {
+          shown += 1;
+          display.log(`${prepared.name}: ${message.position}: ${messageLabel(message)}${message.text}`);
+        } else hidden += 1;
+      },
+    });
+    return result.summary;
+  } catch (error) {
+    throw asCliError(error, prepared.name);
+  } finally {
+    display.stop();
+    if (hidden > 0) process.stderr.write(`${prepared.name}: …and ${hidden} more\n`);
   }
 }
 

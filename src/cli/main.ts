@@ -10,6 +10,7 @@ import { registerIngestCommand } from './ingest.ts';
 import { CliError } from './runtime.ts';
 import { registerTokensCommand } from './tokens.ts';
 import { registerUsersCommand } from './users.ts';
+import { registerWorkerCommand } from './worker.ts';
 
 /** Exit code for a command line that could not be understood. */
 const EXIT_USAGE = 2;
@@ -35,6 +36,7 @@ registerImportCommand(program);
 registerIngestCommand(program);
 registerUsersCommand(program);
 registerTokensCommand(program);
+registerWorkerCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,6 +3,8 @@
 import { servesLoopbackOnly } from '../config.ts';
 import { loadSampleDataIfEmpty } from '../ingest/sample-data.ts';
 import { buildApp } from '../web/app.ts';
+import { structuredWorkerLog } from '../worker/log.ts';
+import { type RunningWorker, startWorker } from '../worker/worker.ts';
 import { CliError, openRuntime } from './runtime.ts';
 
 /** How long in-flight requests get to finish after SIGTERM before the process exits anyway, in milliseconds. */
@@ -19,6 +21,8 @@ export async function serve(): Promise<void> {
   }
 
   let closing = false;
+  // The worker's schedule runs inline (PAPERBOY_WORKER_IN_SERVE), started once the site listens.
+  let worker: RunningWorker | null = null;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
@@ -30,6 +34,7 @@ export async function serve(): Promise<void> {
     force.unref();
     app
       .close()
+      .then(() => worker?.stop())
       .then(() => database.close())
       .then(() => {
         app.log.info('stopped');
@@ -53,6 +58,7 @@ export async function serve(): Promise<void> {
     throw new CliError(`cannot listen on ${config.host}:${config.port} (HOST, PORT): ${why}`);
   }
   app.log.info({ database: database.description, url: config.baseUrl }, 'Paperboy is serving');
+  if (config.workerInServe && !closing) worker = startWorker(runtime, structuredWorkerLog(app.log));
   if (!config.smtpUrl) {
     app.log.warn(
       servesLoopbackOnly(config)

@@ -2,6 +2,7 @@
  * The paper as Paperboy knows it, independent of where it came from (snapshot, OAI-PMH, API, Hugging Face) and of
  * how it is stored. Metadata from arXiv is never invented: what a source does not say stays `null` (or empty).
  */
+import { preferExplicitLink } from './paper-links.ts';
 
 export interface PaperVersion {
   /** 1 for v1. */
@@ -51,6 +52,8 @@ export interface Paper extends PaperRecord {
   hiddenAt: string | null;
 }
 
+const LINK_FIELDS = ['githubRepo', 'projectPage'] as const;
+
 const NULLABLE_FIELDS = [
   'comments',
   'journalRef',
@@ -95,6 +98,8 @@ export function mergePaperRecords(existing: PaperRecord | null, incoming: PaperR
     projectPage: null,
   };
   for (const field of NULLABLE_FIELDS) merged[field] = primary[field] ?? secondary[field];
+  // A link the source or a submitter gave is never replaced by one merely found in the abstract or comments.
+  for (const field of LINK_FIELDS) merged[field] = preferExplicitLink(primary, secondary, field);
   return merged;
 }
 

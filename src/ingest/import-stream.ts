@@ -49,6 +49,11 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Each skipped record, deletion, warning and early stop, as it happens. */
   onMessage?: (message: ImportMessage) => void;
+  /**
+   * Awaited after each batch is committed (never in a dry run), with the position of the batch's last record and
+   * the counts so far: a resumable import saves there how far it got (see snapshot-resume.ts).
+   */
+  onBatchCommitted?: (committed: { lastPosition: Position; summary: Readonly<ImportSummary> }) => Promise<void>;
 }
 
 /** How far an import has got, for a progress display. */
@@ -160,6 +165,7 @@ export async function importStream(
   let bytesRead = 0;
   let batch: Array<{ record: PaperRecord; listedAt: string | null }> = [];
   let written = 0;
+  let lastPosition: Position = '';
   const progress = () => options.onProgress?.({ bytesRead, records: summary.imported + summary.skipped });
   const message = (kind: ImportMessage['kind'], position: Position, text: string) =>
     options.onMessage?.({ kind, position, text });
@@ -188,6 +194,7 @@ export async function importStream(
     }
     written += summary.dryRun ? 0 : records.length;
     batch = [];
+    if (!summary.dryRun) await options.onBatchCommitted?.({ lastPosition, summary });
     progress();
   };
 
@@ -195,6 +202,7 @@ export async function importStream(
     switch (event.kind) {
       case 'record':
         summary.imported += 1;
+        lastPosition = event.position;
         batch.push({ record: event.record, listedAt: event.listedAt });
         if (batch.length >= batchSize) await flush();
         else if (summary.imported % PROGRESS_EVERY_RECORDS === 0) progress();

@@ -14,6 +14,20 @@ const OAI_IDENTIFIER_PREFIX = 'oai:arXiv.org:';
 /** The OAI-PMH requests whose answers carry records. */
 const RECORD_VERBS = new Set(['ListRecords', 'GetRecord']);
 
+/**
+ * An OAI-PMH error answer (`<error code="badResumptionToken">`); the code lets a harvester tell an expired token from
+ * a bad request.
+ */
+export class OaiPmhError extends ImportSourceError {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OaiPmhError';
+  }
+}
+
 /** Parses an OAI-PMH ListRecords page (arXivRaw); throws ImportSourceError on an OAI-PMH error or another format. */
 export async function* parseOaiPmh(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<ParseEvent> {
   const events = streamXmlRecords(chunks, {
@@ -70,7 +84,7 @@ function* topLevelElement(element: XmlElement): Generator<ParseEvent> {
       return;
     }
     const text = element.text.replace(/\s+/g, ' ').trim();
-    throw new ImportSourceError(`OAI-PMH error ${code}${text ? `: ${text}` : ''}`);
+    throw new OaiPmhError(code, `OAI-PMH error ${code}${text ? `: ${text}` : ''}`);
   }
 }
 

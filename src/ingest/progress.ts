@@ -62,6 +62,8 @@ export function createProgressDisplay(
       multibar.log(`${line}\n`);
     },
     stop() {
+      // cli-progress writes logged lines on its next redraw: draw once more so that the last ones are not lost.
+      multibar.update();
       multibar.stop();
     },
   };

@@ -5,6 +5,7 @@
  */
 import { parseArxivId, truncateForMessage } from '../domain/arxiv-id.ts';
 import type { PaperRecord, PaperVersion } from '../domain/paper.ts';
+import { findPaperLinks } from '../domain/paper-links.ts';
 import { cleanAbstract, cleanOptionalText, cleanTitle } from '../domain/text.ts';
 import { normaliseSourceDate } from './source-dates.ts';
 
@@ -83,6 +84,12 @@ export function buildPaperRecord(fields: SourcePaperFields): BuildResult {
     githubRepo: httpUrlOrNull(fields.githubRepo),
     projectPage: httpUrlOrNull(fields.projectPage),
   };
+  // Links the source does not give are looked for in the raw text (line breaks intact: URLs get wrapped there).
+  if (record.githubRepo === null || record.projectPage === null) {
+    const found = findPaperLinks({ abstract: textOrNull(fields.abstract), comments: textOrNull(fields.comments) });
+    record.githubRepo ??= found.githubRepo;
+    record.projectPage ??= found.projectPage;
+  }
   // PostgreSQL text cannot hold U+0000 (a JSON line can, as \u0000): refuse the record rather than fail its batch.
   if (textValues(record).some((text) => text.includes('\u0000'))) {
     return { ok: false, reason: `${record.id} contains a NUL character` };
@@ -130,4 +137,8 @@ function httpUrlOrNull(raw: unknown): string | null {
   } catch {
     return null;
   }
+}
+
+function textOrNull(raw: unknown): string | null {
+  return typeof raw === 'string' ? raw : null;
 }

@@ -48,6 +48,8 @@ export interface IngestStore {
   updateRun(id: number, update: { status: IngestRunStatus; counts: IngestCounts; errors?: string[] }): Promise<void>;
   /** The most recent runs, newest first, optionally of one source. */
   listRuns(options: { limit: number; offset?: number; source?: IngestSource }): Promise<IngestRun[]>;
+  /** How many runs there are (of one source when given): the admins' page needs it to number its pages. */
+  countRuns(source?: IngestSource): Promise<number>;
   /** Per source: how many runs and failed runs, and when the last successful one finished. */
   runStatistics(): Promise<{ source: string; runs: number; failures: number; lastSuccessAt: string | null }[]>;
   /** Named resumable state (JSON-serialisable), or null when none is kept. */
@@ -105,6 +107,13 @@ export class KyselyIngestStore implements IngestStore {
       .limit(options.limit)
       .execute();
     return rows.map(rowToRun);
+  }
+
+  async countRuns(source?: IngestSource): Promise<number> {
+    let q = this.db.selectFrom('ingest_runs').select((eb) => eb.fn.countAll<number>().as('n'));
+    if (source) q = q.where('source', '=', source);
+    const row = await q.executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   async runStatistics(): Promise<{ source: string; runs: number; failures: number; lastSuccessAt: string | null }[]> {

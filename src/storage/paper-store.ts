@@ -54,9 +54,16 @@ export interface FeedQuery {
   systemListingsOnly?: boolean;
   /** Only papers submitted by the person with this username (case-insensitive). */
   submitterUsername?: string;
+  /** Only papers in this arXiv category (primary or cross-list), e.g. `cs.LG`. */
+  category?: string;
+  /** Only papers with an author of exactly this name (ignoring ASCII case). */
+  author?: string;
 }
 
-export type FeedCountQuery = Pick<FeedQuery, 'from' | 'to' | 'systemListingsOnly' | 'submitterUsername'>;
+export type FeedCountQuery = Pick<
+  FeedQuery,
+  'from' | 'to' | 'systemListingsOnly' | 'submitterUsername' | 'category' | 'author'
+>;
 
 export interface UpsertCounts {
   inserted: number;
@@ -76,6 +83,8 @@ export interface PaperStore {
     listings: Listing[],
   ): Promise<{ counts: UpsertCounts; listed: number }>;
   getPaper(id: string): Promise<Paper | null>;
+  /** Several papers with their listings (when listed), by id; unknown ids are left out. */
+  getPapersWithListings(ids: string[]): Promise<Map<string, { paper: Paper; listing: Listing | null }>>;
   getListing(paperId: string): Promise<Listing | null>;
   /** Lists papers on the feed; a paper already listed keeps its first listing. Returns how many were new. */
   addListings(listings: Listing[]): Promise<number>;
@@ -193,6 +202,47 @@ export class KyselyPaperStore implements PaperStore {
     return row ? rowToPaper(row) : null;
   }
 
+  async getPapersWithListings(ids: string[]): Promise<Map<string, { paper: Paper; listing: Listing | null }>> {
+    const found = new Map<string, { paper: Paper; listing: Listing | null }>();
+    if (ids.length === 0) return found;
+    const rows = await this.db
+      .selectFrom('papers')
+      .leftJoin('listings', 'listings.paper_id', 'papers.id')
+      .leftJoin('users', 'users.id', 'listings.submitted_by_user_id')
+      .selectAll('papers')
+      .select([
+        'listings.listed_on',
+        'listings.submitted_at',
+        'listings.source',
+        'listings.submitted_by_user_id',
+        'listings.comment',
+        'users.username as submitter_username',
+        'users.display_name as submitter_display_name',
+      ])
+      .where('papers.id', 'in', [...new Set(ids)])
+      .execute();
+    for (const row of rows) {
+      const listing =
+        row.listed_on && row.submitted_at && row.source
+          ? {
+              ...rowToListing({
+                paper_id: row.id,
+                listed_on: row.listed_on,
+                submitted_at: row.submitted_at,
+                source: row.source,
+                submitted_by_user_id: row.submitted_by_user_id,
+                comment: row.comment,
+              }),
+              submitter: row.submitter_username
+                ? { username: row.submitter_username, displayName: row.submitter_display_name }
+                : null,
+            }
+          : null;
+      found.set(row.id, { paper: rowToPaper(row), listing });
+    }
+    return found;
+  }
+
   async getListing(paperId: string): Promise<Listing | null> {
     const row = await this.db
       .selectFrom('listings')
@@ -293,6 +343,16 @@ export class KyselyPaperStore implements PaperStore {
     if (query.to) q = q.where('listings.listed_on', '<=', query.to);
     if (query.systemListingsOnly) q = q.where('listings.submitted_by_user_id', 'is', null);
     if (query.submitterUsername) q = q.where('users.username_key', '=', usernameKey(query.submitterUsername));
+    // Categories are stored space-separated and authors as a JSON array: match a whole element, never a part.
+    if (query.category) {
+      q = q.where(
+        sql<boolean>`(' ' || papers.categories || ' ') like ${`% ${escapeLike(query.category)} %`} escape '\\'`,
+      );
+    }
+    if (query.author) {
+      const needle = `%${escapeLike(JSON.stringify(query.author).toLowerCase())}%`;
+      q = q.where(sql<boolean>`lower(papers.authors) like ${needle} escape '\\'`);
+    }
     return q;
   }
 
@@ -407,6 +467,11 @@ async function countSubmissionsIn(db: Kysely<Database>, userId: number, listedOn
     .where('listed_on', '=', listedOn)
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** Escapes LIKE's wildcards (and the escape character itself) so that a value matches only literally. */
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
 /** Marks every cached answer stale (see PaperStore.dataVersion); call inside the transaction that writes. */

@@ -19,14 +19,18 @@ import type { PaperStore } from '../storage/paper-store.ts';
 import type { Database } from '../storage/schema.ts';
 import { registerAuth } from './auth.ts';
 import { HttpError, isApiRequest, sendApiError } from './errors.ts';
+import { registerMetrics } from './metrics.ts';
 import { renderPage } from './render.ts';
 import { registerResponseCache } from './response-cache.ts';
 import { registerAccountRoutes } from './routes/accounts.tsx';
 import { registerApiRoutes } from './routes/api.ts';
 import { registerCommentRoutes } from './routes/comments.tsx';
+import { registerFeedRoutes } from './routes/feeds.tsx';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerIngestAdminRoutes } from './routes/ingest-admin.tsx';
 import { registerModerationRoutes } from './routes/moderation.tsx';
 import { registerPageRoutes } from './routes/pages.tsx';
+import { registerSearchRoutes } from './routes/search.tsx';
 import { registerSubmissionRoutes } from './routes/submissions.tsx';
 import { registerTrendingRoutes } from './routes/trending.tsx';
 import { registerVoteRoutes } from './routes/votes.ts';
@@ -176,6 +180,8 @@ export async function buildApp(input: AppContext, options: BuildAppOptions = {})
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(fastifyStatic, { root: STATIC_DIR, prefix: '/static/', maxAge: '1h' });
   registerResponseCache(app, context.store, context.config.responseCacheBytes);
+  // Before registerAuth: the metrics scrape token is not an account token (see metrics.ts).
+  registerMetrics(app, context);
   await registerAuth(app, { accounts: context.accounts, config: context.config, secret: context.secret });
   registerHealthRoutes(app, context);
   registerApiRoutes(app, context);
@@ -183,9 +189,12 @@ export async function buildApp(input: AppContext, options: BuildAppOptions = {})
   registerAccountRoutes(app, context);
   registerVoteRoutes(app, context);
   registerTrendingRoutes(app, context);
+  registerFeedRoutes(app, context);
+  registerSearchRoutes(app, context);
   registerSubmissionRoutes(app, context);
   registerCommentRoutes(app, context);
   registerModerationRoutes(app, context);
+  registerIngestAdminRoutes(app, context);
   return app;
 }
 

@@ -96,6 +96,23 @@ export function presentDailyItem({ paper, listing }: ListedPaper, baseUrl: strin
   };
 }
 
+/**
+ * A search result, as Hugging Face's search answers it: `{paper, numComments}` plus the daily item's top-level
+ * fields (its Python client reads a result's title only from the top level). A paper never listed here has no
+ * submitter and its top-level `publishedAt` is arXiv's date.
+ */
+export function presentSearchItem(paper: Paper, listing: Listing | null, baseUrl: string) {
+  if (listing) return presentDailyItem({ paper, listing }, baseUrl);
+  return {
+    paper: presentPaper(paper),
+    publishedAt: paper.firstVersionAt,
+    title: paper.title,
+    summary: paper.abstract,
+    numComments: paper.numComments,
+    isAuthorParticipating: false,
+  };
+}
+
 export function presentPaperDetail(paper: Paper, listing: Listing | null, baseUrl: string): HfPaperDetail {
   const base = presentPaper(paper);
   return {

@@ -39,6 +39,9 @@ export function AdminPage({ log, notice, today }: AdminPageProps) {
     <Layout title="Moderation" section="admin" noIndex>
       <div class="admin">
         <h1>Moderation</h1>
+        <p class="admin-links">
+          <a href="/admin/ingest">Ingest runs</a>: each daily announcement, OAI-PMH harvest and snapshot import
+        </p>
         {notice && (
           <p class={`admin-notice admin-notice-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
             {notice.text}

@@ -25,11 +25,24 @@ export interface LayoutProps {
   /** Extra `<head>` elements (e.g. citation metadata). */
   head?: ComponentChildren;
   /** Which site section is current, for the header navigation. */
-  section?: 'papers' | 'trending' | 'submit' | 'account' | 'admin';
+  section?: 'papers' | 'trending' | 'search' | 'submit' | 'account' | 'admin';
   /** Scripts (progressive enhancement only: every page works without them), as `/static/...` paths. */
   scripts?: string[];
+  /** Feeds this page advertises besides the site-wide daily feed (e.g. trending on the trending page). */
+  feeds?: AlternateFeed[];
   children: ComponentChildren;
 }
+
+/** A feed advertised with `<link rel="alternate">`: a path without its `.rss`/`.atom` ending, and a title. */
+export interface AlternateFeed {
+  path: string;
+  title: string;
+  /** A query string for the feed (without `?`), e.g. a search's `q=...`. */
+  query?: string;
+}
+
+/** Every page advertises the daily list; feed readers find it from any address of the site. */
+const DAILY_FEED: AlternateFeed = { path: '/feeds/daily', title: `${SITE_NAME}: daily papers` };
 
 export function Layout({
   title,
@@ -40,6 +53,7 @@ export function Layout({
   head,
   section,
   scripts,
+  feeds = [],
   children,
 }: LayoutProps) {
   const fullTitle = `${title} · ${SITE_NAME}`;
@@ -64,6 +78,20 @@ export function Layout({
         <link rel="stylesheet" href={STYLE_SHEET_HREF} />
         {math && <link rel="stylesheet" href={KATEX_STYLE_SHEET_HREF} />}
         {csrf && <meta name="csrf-token" content={csrf} />}
+        {[DAILY_FEED, ...feeds].map((feed) => [
+          <link
+            rel="alternate"
+            type="application/rss+xml"
+            title={`${feed.title} (RSS)`}
+            href={`${feed.path}.rss${feed.query ? `?${feed.query}` : ''}`}
+          />,
+          <link
+            rel="alternate"
+            type="application/atom+xml"
+            title={`${feed.title} (Atom)`}
+            href={`${feed.path}.atom${feed.query ? `?${feed.query}` : ''}`}
+          />,
+        ])}
         {head}
         {scripts?.map((src) => (
           <script src={src} defer />
@@ -85,6 +113,9 @@ export function Layout({
               </a>
               <a href="/papers/trending" aria-current={current('trending')}>
                 Trending
+              </a>
+              <a href="/search" aria-current={current('search')}>
+                Search
               </a>
               <a href="/submit" aria-current={current('submit')}>
                 Submit
@@ -112,7 +143,8 @@ export function Layout({
         <footer class="site-footer">
           <div class="site-footer-inner">
             <p>
-              {SITE_NAME}: research papers, day by day, ranked by this community. <a href="/openapi.json">JSON API</a>
+              {SITE_NAME}: research papers, day by day, ranked by this community. <a href="/feeds">Feeds</a> ·{' '}
+              <a href="/openapi.json">JSON API</a>
             </p>
             <p>Paper metadata from arXiv. Thank you to arXiv for use of its open access interoperability.</p>
           </div>

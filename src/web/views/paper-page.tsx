@@ -27,6 +27,11 @@ export function PaperPageView({ page, canonicalUrl, extras = NO_EXTRAS }: PaperP
       canonicalUrl={canonicalUrl}
       math
       head={head}
+      feeds={
+        page.categories[0]
+          ? [{ path: `/feeds/category/${page.categories[0].code}`, title: `Paperboy: ${page.categories[0].code}` }]
+          : []
+      }
       section="papers"
       scripts={[UPVOTE_SCRIPT_PATH]}
     >

@@ -25,6 +25,7 @@ export function TrendingPageView({ page, canonicalUrl, upvoted }: TrendingPageVi
       math
       section="trending"
       scripts={[UPVOTE_SCRIPT_PATH]}
+      feeds={[{ path: '/feeds/trending', title: 'Paperboy: trending papers' }]}
     >
       <div class="feed trending">
         <header class="feed-header">
