@@ -16,7 +16,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     await sql`
       alter table papers add column search_vector tsvector generated always as (
         setweight(to_tsvector('english', ${fold('title')}), 'A') ||
-        setweight(to_tsvector('simple', ${fold('authors')}), 'B') ||
+        setweight(to_tsvector('english', ${fold('authors')}), 'B') ||
         setweight(to_tsvector('english', ${fold('abstract')}), 'C')
       ) stored`.execute(db);
     await sql`create index papers_search on papers using gin (search_vector)`.execute(db);
