@@ -10,6 +10,7 @@ import * as m003 from './migrations/003-community.ts';
 import * as m004 from './migrations/004-trending-scores.ts';
 import * as m005 from './migrations/005-ingest.ts';
 import * as m006 from './migrations/006-search.ts';
+import * as m007 from './migrations/007-subscriptions.ts';
 import type { Database } from './schema.ts';
 
 /** Every migration this version knows, in order. Names sort in order of application. */
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-trending-scores': m004,
   '005-ingest': m005,
   '006-search': m006,
+  '007-subscriptions': m007,
 };
 
 const MIGRATION_TABLE = 'kysely_migration';

@@ -194,4 +194,38 @@ export interface Database {
   instance_secrets: InstanceSecretsTable;
   ingest_runs: IngestRunsTable;
   ingest_state: IngestStateTable;
+  subscriptions: SubscriptionsTable;
+}
+
+/**
+ * An email subscription to the digest: double opt-in (pending until its emailed link is used), one pending or
+ * active row per address and cadence, the confirmation secret stored hashed.
+ */
+export interface SubscriptionsTable {
+  id: Generated<number>;
+  /** Normalised (trimmed, lower-cased). */
+  email: string;
+  cadence: 'daily' | 'weekly';
+  /** 0 (Sunday) to 6 for weekly digests; null for daily. */
+  weekly_day: number | null;
+  /** JSON {categories, authors, keywords}. */
+  topics: string;
+  status: 'pending' | 'active' | 'unsubscribed';
+  /** The account that subscribed, when signed in with this address; null for anonymous subscriptions. */
+  user_id: number | null;
+  confirmation_token_hash: string | null;
+  confirmation_expires_at: string | null;
+  confirmation_used_at: string | null;
+  /** JSON {weeklyDay, topics} asked for by a re-subscription of an active row, applied when it is confirmed. */
+  requested_changes: string | null;
+  /** Confirmation mails sent to this row in the hour starting at mails_window_started_at. */
+  mails_window_started_at: string | null;
+  mails_in_window: Generated<number>;
+  created_at: string;
+  updated_at: string;
+  confirmed_at: string | null;
+  unsubscribed_at: string | null;
+  /** Permanent delivery failures in a row (the digest sender pauses the address after several). */
+  consecutive_failures: Generated<number>;
+  paused_at: string | null;
 }

@@ -31,7 +31,9 @@ import { registerIngestAdminRoutes } from './routes/ingest-admin.tsx';
 import { registerModerationRoutes } from './routes/moderation.tsx';
 import { registerPageRoutes } from './routes/pages.tsx';
 import { registerSearchRoutes } from './routes/search.tsx';
+import { registerSimilarRoutes } from './routes/similar.ts';
 import { registerSubmissionRoutes } from './routes/submissions.tsx';
+import { registerSubscriptionRoutes } from './routes/subscriptions.tsx';
 import { registerTrendingRoutes } from './routes/trending.tsx';
 import { registerVoteRoutes } from './routes/votes.ts';
 import { ErrorPage } from './views/error-page.tsx';
@@ -191,10 +193,12 @@ export async function buildApp(input: AppContext, options: BuildAppOptions = {})
   registerTrendingRoutes(app, context);
   registerFeedRoutes(app, context);
   registerSearchRoutes(app, context);
+  registerSimilarRoutes(app, context);
   registerSubmissionRoutes(app, context);
   registerCommentRoutes(app, context);
   registerModerationRoutes(app, context);
   registerIngestAdminRoutes(app, context);
+  registerSubscriptionRoutes(app, context);
   return app;
 }
 

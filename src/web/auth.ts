@@ -57,6 +57,8 @@ export const RATE_LIMITS = {
   submit: { max: 10, timeWindow: '1 minute' },
   /** Comments and edits per person. */
   comment: { max: 10, timeWindow: '1 minute' },
+  /** Digest subscription requests per client: a typo or two, not a mail bomb (each address also has a mail cap). */
+  subscribe: { max: 5, timeWindow: '15 minutes' },
 } as const;
 
 export async function registerAuth(app: FastifyInstance, { accounts, config, secret }: AuthOptions): Promise<void> {

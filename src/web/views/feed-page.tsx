@@ -3,6 +3,7 @@ import type { FeedPage, NavLink } from '../presenters/html/feed-page.ts';
 import type { Paging } from '../presenters/html/paging.ts';
 import { Layout } from './layout.tsx';
 import { PaperList } from './paper-list.tsx';
+import { SubscribeBox } from './subscribe-box.tsx';
 import { UPVOTE_SCRIPT_PATH } from './upvote-button.tsx';
 
 export interface FeedPageViewProps {
@@ -45,6 +46,7 @@ export function FeedPageView({ page, canonicalUrl, upvoted = NONE_UPVOTED }: Fee
           />
         )}
         {page.paging && <Pagination paging={page.paging} />}
+        <SubscribeBox />
       </div>
     </Layout>
   );

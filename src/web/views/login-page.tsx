@@ -3,14 +3,8 @@
  * inbox", the confirmation that turns an emailed link into a session with one press (a POST, so that mail scanners
  * opening the link do not use it up), and the friendly page for a link that no longer works.
  */
+import { ConfirmByButtonPage, CsrfField } from './forms.tsx';
 import { Layout } from './layout.tsx';
-import { usePageContext } from './page-context.ts';
-
-/** The hidden CSRF field every form of these pages carries. */
-function CsrfField() {
-  const { csrf } = usePageContext();
-  return csrf ? <input type="hidden" name="_csrf" value={csrf} /> : null;
-}
 
 export interface LoginPageProps {
   /** Where to go after signing in (a checked local path), or null for the home page. */
@@ -114,22 +108,18 @@ export function CheckInboxView({ email, devLink }: CheckInboxProps) {
 
 export function ConfirmLinkView({ token }: { token: string }) {
   return (
-    <Layout title="Sign in" section="account" noIndex>
-      <section class="account-page narrow" aria-labelledby="confirm-title">
-        <h1 id="confirm-title">Finish signing in</h1>
-        <p class="lede">Press the button to sign in to Paperboy in this browser.</p>
-        <form class="stacked-form" method="post" action="/login/verify">
-          <CsrfField />
-          <input type="hidden" name="token" value={token} />
-          <button class="button button-primary" type="submit">
-            Sign in
-          </button>
-        </form>
-        <p class="form-help">
-          If you did not ask to sign in, close this page: nothing happens until the button is pressed.
-        </p>
-      </section>
-    </Layout>
+    <ConfirmByButtonPage
+      title="Sign in"
+      heading="Finish signing in"
+      lede="Press the button to sign in to Paperboy in this browser."
+      action="/login/verify"
+      token={token}
+      button="Sign in"
+    >
+      <p class="form-help">
+        If you did not ask to sign in, close this page: nothing happens until the button is pressed.
+      </p>
+    </ConfirmByButtonPage>
   );
 }
 

@@ -7,6 +7,7 @@ import { DiscussionSection } from './discussion.tsx';
 import { CommentIcon } from './icons.tsx';
 import { Layout } from './layout.tsx';
 import { RichText } from './rich-text.tsx';
+import { SimilarPapersSection } from './similar-papers.tsx';
 import { UPVOTE_SCRIPT_PATH, UpvoteButton } from './upvote-button.tsx';
 
 export interface PaperPageViewProps {
@@ -16,7 +17,7 @@ export interface PaperPageViewProps {
   extras?: PaperPageExtras;
 }
 
-const NO_EXTRAS: PaperPageExtras = { upvoted: false, discussion: null };
+const NO_EXTRAS: PaperPageExtras = { upvoted: false, discussion: null, similar: [] };
 
 export function PaperPageView({ page, canonicalUrl, extras = NO_EXTRAS }: PaperPageViewProps) {
   const head = page.citation.map((meta) => <meta name={meta.name} content={meta.content} />);
@@ -106,6 +107,7 @@ export function PaperPageView({ page, canonicalUrl, extras = NO_EXTRAS }: PaperP
           </aside>
         </div>
       </article>
+      <SimilarPapersSection papers={extras.similar} />
       <DiscussionSection paperId={page.id} discussion={extras.discussion} />
     </Layout>
   );

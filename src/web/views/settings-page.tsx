@@ -7,8 +7,8 @@ import type { SettingsModel } from '../../commands/accounts.ts';
 import { DISPLAY_NAME_MAX_LENGTH, TOKEN_NAME_MAX_LENGTH } from '../../domain/account-names.ts';
 import { USERNAME_MAX_LENGTH } from '../../domain/username.ts';
 import { describeUserAgent, momentLabel } from '../presenters/html/account-labels.ts';
+import { CsrfField } from './forms.tsx';
 import { Layout } from './layout.tsx';
-import { usePageContext } from './page-context.ts';
 
 export interface SettingsPageProps {
   model: SettingsModel;
@@ -20,11 +20,6 @@ export interface SettingsPageProps {
   profileError?: { message: string; username: string; displayName: string } | null;
   /** Why the token form was refused. */
   tokenError?: string | null;
-}
-
-function CsrfField() {
-  const { csrf } = usePageContext();
-  return csrf ? <input type="hidden" name="_csrf" value={csrf} /> : null;
 }
 
 function Moment({ at }: { at: string }) {

@@ -1,0 +1,158 @@
+/**
+ * The pages of digest subscriptions: the subscribe form (reached from the feed pages' box), "check your inbox",
+ * the confirmation with one button (a POST, so that mail scanners opening the link confirm nothing), the result,
+ * and the one-button unsubscribe page (which posts what a mail client's one-click unsubscribe posts).
+ */
+import type { Cadence } from '../../domain/subscription-topics.ts';
+import { ConfirmByButtonPage, CsrfField } from './forms.tsx';
+import { Layout } from './layout.tsx';
+
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+export interface SubscribeFormProps {
+  email?: string;
+  cadence?: Cadence;
+  error?: string | null;
+}
+
+export function SubscribeFormView({ email, cadence = 'daily', error }: SubscribeFormProps) {
+  return (
+    <Layout title="Subscribe" section="account" noIndex>
+      <section class="account-page narrow" aria-labelledby="subscribe-title">
+        <h1 id="subscribe-title">Trending papers in your inbox</h1>
+        <p class="lede">
+          The top papers of the day (weekdays) or of the week, by email. We first mail you a link to confirm; every
+          digest has a one-click unsubscribe link.
+        </p>
+        <form class="stacked-form" method="post" action="/subscriptions" novalidate>
+          <CsrfField />
+          <label for="subscribe-email">Email address</label>
+          <input
+            id="subscribe-email"
+            name="email"
+            type="email"
+            autocomplete="email"
+            inputMode="email"
+            required
+            maxLength={254}
+            value={email ?? ''}
+            aria-invalid={error ? 'true' : undefined}
+            aria-describedby={error ? 'subscribe-error' : undefined}
+          />
+          {error && (
+            <p class="form-error" id="subscribe-error" role="alert">
+              {error}
+            </p>
+          )}
+          <fieldset class="subscribe-cadence">
+            <legend>How often</legend>
+            <label>
+              <input type="radio" name="cadence" value="daily" checked={cadence === 'daily'} /> Daily, on weekdays
+            </label>
+            <label>
+              <input type="radio" name="cadence" value="weekly" checked={cadence === 'weekly'} /> Weekly, on Mondays
+            </label>
+          </fieldset>
+          <button class="button button-primary" type="submit">
+            Subscribe
+          </button>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+export function SubscriptionInboxView({ email }: { email: string }) {
+  return (
+    <Layout title="Check your inbox" section="account" noIndex>
+      <section class="account-page narrow" aria-labelledby="sub-inbox-title">
+        <h1 id="sub-inbox-title">Check your inbox</h1>
+        <p class="lede">
+          If <strong>{email}</strong> can receive mail, a confirmation link is on its way. Open it within 7 days and
+          press "Confirm": the digest starts then.
+        </p>
+        <p>
+          Nothing after a few minutes? Look in your spam folder, check the address, or{' '}
+          <a href="/subscribe">try again</a>.
+        </p>
+      </section>
+    </Layout>
+  );
+}
+
+export function ConfirmSubscriptionView({ token }: { token: string }) {
+  return (
+    <ConfirmByButtonPage
+      title="Confirm your subscription"
+      heading="Confirm your subscription"
+      lede="Press the button to start receiving the digest at this address."
+      action="/subscriptions/confirm"
+      token={token}
+      button="Confirm"
+    />
+  );
+}
+
+export interface SubscriptionDoneProps {
+  heading: string;
+  message: string;
+  cadence?: Cadence;
+  weeklyDay?: number | null;
+}
+
+export function SubscriptionDoneView({ heading, message, cadence, weeklyDay }: SubscriptionDoneProps) {
+  const when =
+    cadence === 'weekly' && weeklyDay !== null && weeklyDay !== undefined
+      ? `The weekly digest comes on ${WEEKDAYS[weeklyDay]}s.`
+      : cadence === 'daily'
+        ? 'The daily digest comes on weekdays, once the day’s list is settled.'
+        : null;
+  return (
+    <Layout title={heading} section="account" noIndex>
+      <section class="account-page narrow" aria-labelledby="sub-done-title">
+        <h1 id="sub-done-title">{heading}</h1>
+        <p class="lede">{message}</p>
+        {when && <p>{when}</p>}
+        <p>
+          <a href="/">Back to today’s papers</a>
+        </p>
+      </section>
+    </Layout>
+  );
+}
+
+export interface UnsubscribePageProps {
+  /** The link's own address (path and query), where the button posts. */
+  action: string;
+  email: string;
+  cadence: Cadence;
+  alreadyUnsubscribed: boolean;
+}
+
+export function UnsubscribePageView({ action, email, cadence, alreadyUnsubscribed }: UnsubscribePageProps) {
+  return (
+    <Layout title="Unsubscribe" section="account" noIndex>
+      <section class="account-page narrow" aria-labelledby="unsub-title">
+        <h1 id="unsub-title">Unsubscribe</h1>
+        {alreadyUnsubscribed ? (
+          <p class="lede">
+            <strong>{email}</strong> is already unsubscribed from the {cadence} digest: no more digests will come.
+          </p>
+        ) : (
+          <>
+            <p class="lede">
+              Stop the {cadence} digest to <strong>{email}</strong>?
+            </p>
+            <form class="stacked-form" method="post" action={action}>
+              <CsrfField />
+              <input type="hidden" name="List-Unsubscribe" value="One-Click" />
+              <button class="button button-primary" type="submit">
+                Unsubscribe
+              </button>
+            </form>
+          </>
+        )}
+      </section>
+    </Layout>
+  );
+}
