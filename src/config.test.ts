@@ -56,6 +56,8 @@ describe('loadConfig', () => {
     ['PAPERBOY_RATE_LIMITS', 'sometimes'],
     ['OIDC_ISSUER', 'not-a-url'],
     ['PAPERBOY_CATEGORIES', 'cs.LG,machine learning!'],
+    ['PAPERBOY_CATEGORIES', 'notacat'],
+    ['PAPERBOY_CATEGORIES', 'cs.LG,bio.XX'],
     ['PAPERBOY_ARXIV_RSS_URL', 'rss.arxiv.org'],
     ['PAPERBOY_ARXIV_OAI_URL', 'ftp://oaipmh.arxiv.org/oai'],
     ['PAPERBOY_LISTING', 'sometimes'],

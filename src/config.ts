@@ -53,6 +53,8 @@ export interface Config {
    * local requests on a loopback-only instance and to admins only (see web/metrics.ts).
    */
   metricsToken: string | null;
+  /** Trending papers in each digest (PAPERBOY_DIGEST_SIZE, default 10). */
+  digestSize: number;
 }
 
 export interface OidcConfig {
@@ -96,7 +98,30 @@ const DEFAULTS = {
 } as const;
 
 /** An arXiv category as arXiv writes it: an archive (`math`, `hep-th`) or archive.subject (`cs.LG`, `math.AG`). */
-const CATEGORY_PATTERN = /^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$/;
+const CATEGORY_PATTERN = /^([a-z][a-z-]*)(?:\.[A-Za-z][A-Za-z-]*)?$/;
+/** arXiv's current archives (arxiv.org/category_taxonomy): a category to follow must belong to one of them. */
+const ARXIV_ARCHIVES = new Set([
+  'astro-ph',
+  'cond-mat',
+  'cs',
+  'econ',
+  'eess',
+  'gr-qc',
+  'hep-ex',
+  'hep-lat',
+  'hep-ph',
+  'hep-th',
+  'math',
+  'math-ph',
+  'nlin',
+  'nucl-ex',
+  'nucl-th',
+  'physics',
+  'q-bio',
+  'q-fin',
+  'quant-ph',
+  'stat',
+]);
 
 /** Shorter keys are too easy to guess, in characters. */
 const MIN_SECRET_LENGTH = 32;
@@ -240,7 +265,22 @@ export function loadConfig(env: Env = process.env): Config {
     listingMode: readListingMode(get('PAPERBOY_LISTING')),
     workerInServe: readSwitch(get, 'PAPERBOY_WORKER_IN_SERVE'),
     metricsToken: readMetricsToken(env.PAPERBOY_METRICS_TOKEN || null),
+    digestSize: readDigestSize(env.PAPERBOY_DIGEST_SIZE || ''),
   };
+}
+
+/** Trending papers per digest when PAPERBOY_DIGEST_SIZE is unset: a screenful on a phone. */
+const DEFAULT_DIGEST_SIZE = 10;
+/** More papers than this is a catalogue, not a digest (and a mail some clients clip). */
+const MAX_DIGEST_SIZE = 50;
+
+function readDigestSize(text: string): number {
+  if (text === '') return DEFAULT_DIGEST_SIZE;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > MAX_DIGEST_SIZE) {
+    throw new ConfigError('PAPERBOY_DIGEST_SIZE', `a whole number of papers from 1 to ${MAX_DIGEST_SIZE}`, text);
+  }
+  return value;
 }
 
 /** The scrape token must be hard to guess (like PAPERBOY_SECRET) and fit in one header without odd characters. */
@@ -258,7 +298,7 @@ function readMetricsToken(token: string | null): string | null {
 /** `cs.LG,cs.CV` (commas or spaces) -> ['cs.LG', 'cs.CV'], each checked, duplicates dropped. */
 function readCategories(text: string): string[] {
   const categories = [...new Set(text.split(/[\s,+]+/).filter((part) => part !== ''))];
-  const bad = categories.find((category) => !CATEGORY_PATTERN.test(category));
+  const bad = categories.find((category) => !ARXIV_ARCHIVES.has(CATEGORY_PATTERN.exec(category)?.[1] ?? ''));
   if (bad !== undefined) {
     throw new ConfigError(
       'PAPERBOY_CATEGORIES',

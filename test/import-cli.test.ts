@@ -122,7 +122,9 @@ describe.concurrent('paperboy import (the binary)', () => {
     );
     expect(errors[19]).toMatch(new RegExp(`^${file}: line 21: skipped: `));
     expect(errors[20]).toBe(`${file}: …and 5 more`);
-    expect(errors[21]).toBe(`paperboy: ${file}: 25 records skipped (see above); the rest was imported`);
+    expect(errors[21]).toBe(
+      `paperboy: ${file}: 25 records skipped (see above); the rest would be imported; nothing was written`,
+    );
     expect(result.stdout).toBe(
       `dry run, nothing written: ${file} (arXiv metadata snapshot JSON lines): 1 would be imported ` +
         '(1 new, 0 updated, 0 unchanged), 25 skipped, 1 would be listed on the daily feed\n',

@@ -123,18 +123,24 @@ async function runImport(files: string[], options: ImportCommandOptions): Promis
   } finally {
     await runtime.database.close();
   }
-  if (incomplete.length > 0) throw new CliError(incompleteMessage(incomplete, prepared.length), EXIT_SOME_SKIPPED);
+  if (incomplete.length > 0) {
+    throw new CliError(incompleteMessage(incomplete, prepared.length, options.dryRun ?? false), EXIT_SOME_SKIPPED);
+  }
 }
 
-/** The closing line when some records were skipped: `oai.xml: 1 record skipped (see above); the rest was imported`. */
-function incompleteMessage(incomplete: ImportSummary[], inputs: number): string {
+/**
+ * The closing line when some records were skipped: `oai.xml: 1 record skipped (see above); the rest was imported`
+ * (in a dry run: `the rest would be imported; nothing was written`).
+ */
+function incompleteMessage(incomplete: ImportSummary[], inputs: number, dryRun: boolean): string {
   const skipped = incomplete.reduce((sum, s) => sum + s.skipped, 0);
   const stopped = incomplete.filter((s) => s.stopped).length;
   const which = inputs === 1 ? incomplete[0]!.name : `${incomplete.length} of ${inputs} inputs`;
   const parts: string[] = [];
   if (skipped > 0) parts.push(`${skipped} ${skipped === 1 ? 'record' : 'records'} skipped`);
   if (stopped > 0) parts.push(inputs === 1 ? 'the input ended early' : `${stopped} ended early`);
-  return `${which}: ${parts.join(' and ')} (see above); the rest was imported`;
+  const rest = dryRun ? 'the rest would be imported; nothing was written' : 'the rest was imported';
+  return `${which}: ${parts.join(' and ')} (see above); ${rest}`;
 }
 
 /** Opens an input and recognises its format; a file is closed again and reopened at import time. */

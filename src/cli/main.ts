@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { DatabaseTooNewError } from '../storage/migrate.ts';
+import { registerDigestCommand } from './digest.ts';
 import { registerImportCommand } from './import.ts';
 import { registerIngestCommand } from './ingest.ts';
 import { CliError } from './runtime.ts';
@@ -37,6 +38,7 @@ registerIngestCommand(program);
 registerUsersCommand(program);
 registerTokensCommand(program);
 registerWorkerCommand(program);
+registerDigestCommand(program);
 
 try {
   await program.parseAsync(process.argv);

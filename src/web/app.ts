@@ -25,6 +25,7 @@ import { registerResponseCache } from './response-cache.ts';
 import { registerAccountRoutes } from './routes/accounts.tsx';
 import { registerApiRoutes } from './routes/api.ts';
 import { registerCommentRoutes } from './routes/comments.tsx';
+import { registerDigestPreviewRoutes } from './routes/digest-preview.tsx';
 import { registerFeedRoutes } from './routes/feeds.tsx';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerIngestAdminRoutes } from './routes/ingest-admin.tsx';
@@ -199,6 +200,7 @@ export async function buildApp(input: AppContext, options: BuildAppOptions = {})
   registerModerationRoutes(app, context);
   registerIngestAdminRoutes(app, context);
   registerSubscriptionRoutes(app, context);
+  registerDigestPreviewRoutes(app, context);
   return app;
 }
 
@@ -267,7 +269,7 @@ function plainRequirement(
     case 'maxLength':
       return `must be at most ${params.limit} characters long`;
     case 'minLength':
-      return `must be at least ${params.limit} characters long`;
+      return params.limit === 1 ? 'must not be empty' : `must be at least ${params.limit} characters long`;
     case 'required':
       return 'is required';
     default:
