@@ -13,10 +13,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import type { TestProject } from 'vitest/node';
 import { BATCH_SIZE_RECORDS } from '../src/ingest/import-stream.ts';
-import startTestServices from '../test/support/global-setup.ts';
 import { type MeasuredRun, runMeasured } from './child-processes.ts';
+import { throwawayPostgres } from './postgres.ts';
 import { writeSnapshotFile } from './synthetic-arxiv.ts';
 
 /** Records in the full run's file. */
@@ -79,7 +78,7 @@ export async function runMillionBench(workDir: string, progress: Progress): Prom
     removeDatabase(rawPath);
 
     let postgres: MillionFigures['postgres'];
-    const server = await throwawayPostgres();
+    const server = await throwawayPostgres('million');
     if (server.url) {
       try {
         progress(`million: paperboy import into PostgreSQL, ${papers.toLocaleString('en')} papers`);
@@ -154,59 +153,6 @@ async function requirePostgresCount(url: string, expected: number): Promise<void
 /** Deletes a SQLite file and its WAL and shared-memory files (a million papers is about 2 GB). */
 function removeDatabase(path: string): void {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
-}
-
-/**
- * A fresh PostgreSQL database: on PAPERBOY_BENCH_PG_URL's server when set, otherwise on a throwaway cluster started
- * on loopback by the tests' own global setup, stopped and deleted afterwards.
- */
-async function throwawayPostgres(): Promise<{ url: string | null; skipped: string; stop: () => Promise<void> }> {
-  const given = process.env.PAPERBOY_BENCH_PG_URL;
-  let server: string | null = given ?? null;
-  let stopCluster = () => {};
-  if (!server) {
-    const tmpBefore = process.env.TMPDIR;
-    const fakeProject = {
-      provide: (key: string, value: unknown) => {
-        if (key === 'pgUrl') server = typeof value === 'string' ? value : null;
-      },
-    } as unknown as TestProject;
-    const teardown = startTestServices(fakeProject);
-    stopCluster = () => {
-      teardown();
-      if (tmpBefore === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = tmpBefore;
-    };
-    if (!server) {
-      stopCluster();
-      return { url: null, skipped: 'no PostgreSQL binaries on this machine', stop: async () => {} };
-    }
-  }
-  const name = `paperboy_million_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: server });
-  try {
-    await admin.connect();
-    await admin.query(`drop database if exists ${name}`);
-    await admin.query(`create database ${name}`);
-  } catch (error) {
-    stopCluster();
-    return { url: null, skipped: `cannot create a database there: ${(error as Error).message}`, stop: async () => {} };
-  } finally {
-    await admin.end().catch(() => {});
-  }
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    skipped: '',
-    stop: async () => {
-      const cleanup = new pg.Client({ connectionString: server! });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`).catch(() => {});
-      await cleanup.end();
-      stopCluster();
-    },
-  };
 }
 
 /** The table: each target's rate and memory, and its rate against the raw insert's. */

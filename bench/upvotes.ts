@@ -10,16 +10,14 @@
  */
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
-import type { TestProject } from 'vitest/node';
 import { KyselyAccountStore } from '../src/storage/account-store.ts';
 import { type DatabaseUrl, openDatabase } from '../src/storage/database.ts';
 import { migrateToLatest } from '../src/storage/migrate.ts';
 import { KyselyPaperStore } from '../src/storage/paper-store.ts';
 import { VoteStore } from '../src/storage/vote-store.ts';
-import startTestServices from '../test/support/global-setup.ts';
 import { type RunningServer, withServer } from './child-processes.ts';
 import { processCpuSeconds, waitForQuietMachine } from './cpu-accounting.ts';
+import { throwawayPostgres } from './postgres.ts';
 
 /** Concurrent clients (people), one connection each. */
 export const UPVOTE_CLIENTS = Number(process.env.UPVOTE_BENCH_CLIENTS ?? 200);
@@ -81,7 +79,7 @@ export async function runUpvoteBench(workDir: string, progress: Progress): Promi
   progress(`upvotes: SQLite, ${describe}`);
   targets.push(await runTarget('sqlite', sqliteUrl, `sqlite:${sqliteUrl.path}`, sqliteTokens, full));
 
-  const postgres = await throwawayPostgres();
+  const postgres = await throwawayPostgres('upvote');
   if (postgres.url) {
     try {
       progress('upvotes: preparing PostgreSQL (papers, people, tokens)');
@@ -260,55 +258,6 @@ function runAutocannon(
     if (latencies)
       instance.on('response', (_client, _status, _bytes, responseTimeMs) => latencies.push(responseTimeMs));
   });
-}
-
-/**
- * A fresh PostgreSQL database: on PAPERBOY_BENCH_PG_URL's server when set, otherwise on a throwaway cluster started
- * on loopback by the tests' own global setup (imported, not copied), stopped and deleted afterwards.
- */
-async function throwawayPostgres(): Promise<{ url: string | null; skipped: string; stop: () => Promise<void> }> {
-  const given = process.env.PAPERBOY_BENCH_PG_URL;
-  let server: string | null = given ?? null;
-  let stopCluster = () => {};
-  if (!server) {
-    const tmpBefore = process.env.TMPDIR;
-    const fakeProject = {
-      provide: (key: string, value: unknown) => {
-        if (key === 'pgUrl') server = typeof value === 'string' ? value : null;
-      },
-    } as unknown as TestProject;
-    const teardown = startTestServices(fakeProject);
-    stopCluster = () => {
-      teardown();
-      if (tmpBefore === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = tmpBefore;
-    };
-    if (!server) {
-      stopCluster();
-      return { url: null, skipped: 'no PostgreSQL binaries on this machine', stop: async () => {} };
-    }
-  }
-  const name = `paperboy_upvote_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name}`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    skipped: '',
-    stop: async () => {
-      if (given) {
-        const cleanup = new pg.Client({ connectionString: given });
-        await cleanup.connect();
-        await cleanup.query(`drop database if exists ${name}`);
-        await cleanup.end();
-      }
-      stopCluster();
-    },
-  };
 }
 
 /** The console and Markdown table: one row per target and the baseline. */

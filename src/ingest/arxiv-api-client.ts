@@ -23,6 +23,7 @@ import { parseArxivId } from '../domain/arxiv-id.ts';
 import type { PaperRecord } from '../domain/paper.ts';
 import { parseArxivAtom } from './arxiv-atom.ts';
 import { ImportSourceError, type ParseEvent } from './events.ts';
+import { firstHeader, getWhole, looksLikeHtml, type WholeAnswer } from './polite-http.ts';
 
 /** arXiv asks for no more than one request every three seconds. */
 export const MIN_REQUEST_SPACING_MS = 3_000;
@@ -137,12 +138,6 @@ type Attempt =
   | { kind: 'transient'; reason: string; retryAfterMs: number | null }
   | { kind: 'fatal'; reason: string };
 
-interface RawAnswer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-
 class HttpArxivApiClient implements ArxivApiClient {
   private readonly endpoint: URL;
   private readonly agent: http.Agent;
@@ -244,7 +239,7 @@ class HttpArxivApiClient implements ArxivApiClient {
   }
 
   private async tryOnce(url: URL): Promise<Attempt> {
-    let answer: RawAnswer;
+    let answer: WholeAnswer;
     try {
       answer = await this.send(url);
     } catch (error) {
@@ -286,56 +281,15 @@ class HttpArxivApiClient implements ArxivApiClient {
   }
 
   /** One GET on the shared connection; the whole answer is read (up to MAX_ANSWER_BYTES) within the timeout. */
-  private send(url: URL): Promise<RawAnswer> {
-    const transport = url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const request = transport.request(
-        url,
-        {
-          method: 'GET',
-          agent: this.agent,
-          headers: { 'user-agent': this.userAgent, accept: 'application/atom+xml' },
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          response.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > MAX_ANSWER_BYTES) request.destroy(new Error(`the answer exceeded ${MAX_ANSWER_BYTES} bytes`));
-            else chunks.push(chunk);
-          });
-          response.on('end', () => {
-            clearTimeout(timer);
-            resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) });
-          });
-          response.on('error', (error) => {
-            clearTimeout(timer);
-            reject(error);
-          });
-        },
-      );
-      const timer = setTimeout(
-        () => request.destroy(new Error(`no complete answer within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-      request.on('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      request.end();
+  private send(url: URL): Promise<WholeAnswer> {
+    return getWhole(url, {
+      agent: this.agent,
+      userAgent: this.userAgent,
+      accept: 'application/atom+xml',
+      timeoutMs: this.timeoutMs,
+      maxBytes: MAX_ANSWER_BYTES,
     });
   }
-}
-
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** arXiv's front ends answer overload and maintenance with HTML pages, sometimes with status 200. */
-function looksLikeHtml(headers: http.IncomingHttpHeaders, body: Buffer): boolean {
-  if (/html/i.test(headers['content-type'] ?? '')) return true;
-  const start = body.subarray(0, 256).toString('utf8').trimStart().toLowerCase();
-  return start.startsWith('<!doctype html') || start.startsWith('<html');
 }
 
 async function* oneChunk(body: Buffer): AsyncGenerator<Uint8Array> {

@@ -29,6 +29,7 @@ import type { ParseEvent } from './events.ts';
 import { type ImportMessage, importStream } from './import-stream.ts';
 import { bytesInput } from './input.ts';
 import { OaiPmhError, parseOaiPmh } from './oai-pmh.ts';
+import { getWhole, looksLikeHtml, type WholeAnswer } from './polite-http.ts';
 
 /** The metadata format harvested: the only one with every version's date. */
 export const OAI_METADATA_PREFIX = 'arXivRaw';
@@ -437,48 +438,16 @@ class OaiClient {
     return { kind: 'page', page: { body, events } };
   }
 
-  private send(url: URL): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
-    const transport = url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const request = transport.request(
-        url,
-        { method: 'GET', agent: this.agent, headers: { 'user-agent': this.userAgent, accept: 'text/xml' } },
-        (response) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          response.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > MAX_PAGE_BYTES) request.destroy(new Error(`the answer exceeded ${MAX_PAGE_BYTES} bytes`));
-            else chunks.push(chunk);
-          });
-          response.on('end', () => {
-            clearTimeout(timer);
-            resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) });
-          });
-          response.on('error', (error) => {
-            clearTimeout(timer);
-            reject(error);
-          });
-        },
-      );
-      const timer = setTimeout(
-        () => request.destroy(new Error(`no complete answer within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-      request.on('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      request.end();
+  /** One GET on the shared connection; the whole answer is read (up to MAX_PAGE_BYTES) within the timeout. */
+  private send(url: URL): Promise<WholeAnswer> {
+    return getWhole(url, {
+      agent: this.agent,
+      userAgent: this.userAgent,
+      accept: 'text/xml',
+      timeoutMs: this.timeoutMs,
+      maxBytes: MAX_PAGE_BYTES,
     });
   }
-}
-
-/** arXiv's front ends answer overload and maintenance with HTML pages, sometimes with status 200. */
-function looksLikeHtml(headers: http.IncomingHttpHeaders, body: Buffer): boolean {
-  if (/html/i.test(headers['content-type'] ?? '')) return true;
-  const start = body.subarray(0, 256).toString('utf8').trimStart().toLowerCase();
-  return start.startsWith('<!doctype html') || start.startsWith('<html');
 }
 
 async function* oneChunk(body: Buffer): AsyncGenerator<Uint8Array> {
