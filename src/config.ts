@@ -55,6 +55,23 @@ export interface Config {
   metricsToken: string | null;
   /** Trending papers in each digest (PAPERBOY_DIGEST_SIZE, default 10). */
   digestSize: number;
+  /**
+   * When the digests go out, in the instance's time zone (PAPERBOY_DIGEST_TIME, `HH:MM`, default 08:00): daily ones
+   * on weekdays, weekly ones on each subscriber's chosen day.
+   */
+  digestTime: { hour: number; minute: number };
+  /** Most digest mails handed to the SMTP server per second (PAPERBOY_MAIL_RATE, default 10). */
+  mailRatePerSecond: number;
+  /**
+   * Which embedder computes the vectors of semantic search (PAPERBOY_EMBEDDER): 'default' (the offline embedder
+   * that needs no download), 'onnx' (a sentence-embedding model in PAPERBOY_EMBEDDER_MODEL) or 'off' (lexical
+   * search only).
+   */
+  embedder: 'default' | 'onnx' | 'off';
+  /** The folder of an ONNX sentence-embedding model (config.json, tokenizer.json, onnx/model.onnx); null if unset. */
+  embedderModelDir: string | null;
+  /** Where derived files are kept between runs, e.g. the word vectors' compact form (PAPERBOY_CACHE_DIR). */
+  cacheDir: string;
 }
 
 export interface OidcConfig {
@@ -95,6 +112,10 @@ const DEFAULTS = {
   PAPERBOY_ARXIV_OAI_URL: 'https://oaipmh.arxiv.org/oai',
   PAPERBOY_LISTING: 'auto',
   PAPERBOY_WORKER_IN_SERVE: '1',
+  PAPERBOY_DIGEST_TIME: '08:00',
+  PAPERBOY_MAIL_RATE: '10',
+  PAPERBOY_EMBEDDER: 'default',
+  PAPERBOY_CACHE_DIR: './data/cache',
 } as const;
 
 /** An arXiv category as arXiv writes it: an archive (`math`, `hep-th`) or archive.subject (`cs.LG`, `math.AG`). */
@@ -266,7 +287,40 @@ export function loadConfig(env: Env = process.env): Config {
     workerInServe: readSwitch(get, 'PAPERBOY_WORKER_IN_SERVE'),
     metricsToken: readMetricsToken(env.PAPERBOY_METRICS_TOKEN || null),
     digestSize: readDigestSize(env.PAPERBOY_DIGEST_SIZE || ''),
+    digestTime: readClockTime(get, 'PAPERBOY_DIGEST_TIME'),
+    mailRatePerSecond: wholeNumber(get, 'PAPERBOY_MAIL_RATE', 1, MAX_MAIL_RATE_PER_SECOND),
+    ...readEmbedder(get, env.PAPERBOY_EMBEDDER_MODEL || null),
+    cacheDir: get('PAPERBOY_CACHE_DIR'),
   };
+}
+
+/** More mails per second than this is beyond what any relay accepts from one sender. */
+const MAX_MAIL_RATE_PER_SECOND = 1000;
+
+/** `HH:MM` on a 24-hour clock. */
+function readClockTime(get: (name: keyof typeof DEFAULTS) => string, name: keyof typeof DEFAULTS) {
+  const text = get(name);
+  const match = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(text);
+  if (!match) throw new ConfigError(name, 'a time of day as HH:MM on a 24-hour clock, e.g. 08:00', text);
+  return { hour: Number(match[1]), minute: Number(match[2]) };
+}
+
+const EMBEDDERS = ['default', 'onnx', 'off'] as const;
+
+/** The embedder and, for 'onnx', the model folder it needs. */
+function readEmbedder(get: (name: keyof typeof DEFAULTS) => string, modelDir: string | null) {
+  const embedder = get('PAPERBOY_EMBEDDER') as Config['embedder'];
+  if (!EMBEDDERS.includes(embedder)) {
+    throw new ConfigError('PAPERBOY_EMBEDDER', `one of ${EMBEDDERS.join(', ')}`, embedder);
+  }
+  if (embedder === 'onnx' && modelDir === null) {
+    throw new ConfigError(
+      'PAPERBOY_EMBEDDER_MODEL',
+      'the folder of an ONNX sentence-embedding model when PAPERBOY_EMBEDDER=onnx',
+      '',
+    );
+  }
+  return { embedder, embedderModelDir: modelDir };
 }
 
 /** Trending papers per digest when PAPERBOY_DIGEST_SIZE is unset: a screenful on a phone. */

@@ -11,6 +11,8 @@ import * as m004 from './migrations/004-trending-scores.ts';
 import * as m005 from './migrations/005-ingest.ts';
 import * as m006 from './migrations/006-search.ts';
 import * as m007 from './migrations/007-subscriptions.ts';
+import * as m008 from './migrations/008-digest-deliveries.ts';
+import * as m009 from './migrations/009-embeddings.ts';
 import type { Database } from './schema.ts';
 
 /** Every migration this version knows, in order. Names sort in order of application. */
@@ -22,6 +24,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-ingest': m005,
   '006-search': m006,
   '007-subscriptions': m007,
+  '008-digest-deliveries': m008,
+  '009-embeddings': m009,
 };
 
 const MIGRATION_TABLE = 'kysely_migration';
