@@ -7,7 +7,10 @@
  * `PAPERBOY_BENCH_PG_URL=postgres://...` adds an import into PostgreSQL (a database is created and dropped there).
  * `--only=million` (the snapshot import of a generated million papers, SQLite, PostgreSQL and the raw baseline;
  * `MILLION_BENCH_PAPERS=20000` shortens it) and `--only=spacing` (arXiv API request spacing;
- * `API_SPACING_BENCH_REQUESTS=4` shortens it) are the ingest issue's figures.
+ * `API_SPACING_BENCH_REQUESTS=4` shortens it) are the ingest issue's figures. `--only=search` (search latency,
+ * embedding throughput and server memory at 100,000 generated papers; `SEARCH_BENCH_PAPERS=20000` shortens it) is
+ * the search issue's. `--only=digest` (digest delivery to 10,000 subscribers on a loopback SMTP sink;
+ * `DIGEST_BENCH_SUBSCRIBERS=1000` shortens it) is the digest issue's.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,11 +18,13 @@ import { join } from 'node:path';
 import { renderSpacingConsole, renderSpacingMarkdown, runSpacingBench } from './api-spacing.ts';
 import { killAllChildren, REPO_ROOT } from './child-processes.ts';
 import { backgroundCpuShare } from './cpu-accounting.ts';
+import { renderDigestConsole, renderDigestMarkdown, runDigestBench } from './digest.ts';
 import { runHttpBench } from './http-bench.ts';
 import { runImportBench } from './import-bench.ts';
 import { renderMillionConsole, renderMillionMarkdown, runMillionBench } from './import-million.ts';
 import { describeMachine } from './machine.ts';
 import { type BenchResults, renderConsole, renderMarkdown } from './results-report.ts';
+import { renderSearchConsole, renderSearchMarkdown, runSearchBench } from './search.ts';
 import { renderUpvoteConsole, renderUpvoteMarkdown, runUpvoteBench } from './upvotes.ts';
 
 const RESULTS_PATH = join(REPO_ROOT, 'bench', 'RESULTS.md');
@@ -30,8 +35,8 @@ const BUSY_MACHINE_SHARE = 0.05;
 /** Exit status after Ctrl-C, as shells report it (128 + SIGINT). */
 const INTERRUPTED_EXIT_CODE = 130;
 
-type Part = 'import' | 'http' | 'upvotes' | 'million' | 'spacing';
-const ALL_PARTS: Part[] = ['import', 'http', 'upvotes', 'million', 'spacing'];
+type Part = 'import' | 'http' | 'upvotes' | 'million' | 'spacing' | 'search' | 'digest';
+const ALL_PARTS: Part[] = ['import', 'http', 'upvotes', 'million', 'spacing', 'search', 'digest'];
 
 const startedAt = new Date();
 const startedMs = performance.now();
@@ -69,6 +74,8 @@ try {
   const upvotes = parts.includes('upvotes') ? await runUpvoteBench(workDir, progress) : null;
   const million = parts.includes('million') ? await runMillionBench(workDir, progress) : null;
   const spacing = parts.includes('spacing') ? await runSpacingBench(progress) : null;
+  const search = parts.includes('search') ? await runSearchBench(workDir, progress) : null;
+  const digest = parts.includes('digest') ? await runDigestBench(workDir, progress) : null;
   const results: BenchResults = {
     startedAt,
     totalSeconds: (performance.now() - startedMs) / 1000,
@@ -81,13 +88,17 @@ try {
   if (upvotes) console.log(`\n${renderUpvoteConsole(upvotes)}`);
   if (million) console.log(`\n${renderMillionConsole(million)}`);
   if (spacing) console.log(`\n${renderSpacingConsole(spacing)}`);
+  if (search) console.log(`\n${renderSearchConsole(search)}`);
+  if (digest) console.log(`\n${renderDigestConsole(digest)}`);
   if (parts.length === ALL_PARTS.length) {
     writeFileSync(
       RESULTS_PATH,
       renderMarkdown(results) +
         (upvotes ? renderUpvoteMarkdown(upvotes) : '') +
         (million ? renderMillionMarkdown(million) : '') +
-        (spacing ? renderSpacingMarkdown(spacing) : ''),
+        (spacing ? renderSpacingMarkdown(spacing) : '') +
+        (search ? renderSearchMarkdown(search) : '') +
+        (digest ? renderDigestMarkdown(digest) : ''),
     );
     progress(`wrote ${RESULTS_PATH}`);
   } else {

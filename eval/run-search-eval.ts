@@ -1,12 +1,14 @@
 /**
- * `npm run eval:search [-- --verbose] [-- --postgres URL]`: the judged search evaluation (issue 4, "Quality you can
- * see"). Loads the corpus (the 48 bundled sample papers and the arXiv distractors, through the real importer) into a
- * fresh SQLite database (and a fresh PostgreSQL database on the server at URL when asked), runs every judged query of
- * eval/search/queries.json through each ranker of RANKERS, and prints nDCG@10 and recall@10 as Markdown tables that
- * can be pasted into the README (per query with --verbose).
+ * `npm run eval:search [-- --verbose] [-- --postgres URL] [-- --sweep] [-- --model DIR]`: the judged search evaluation
+ * (issue 4, "Quality you can see"). Loads the corpus (the 48 bundled sample papers and the arXiv distractors, through
+ * the real importer) into a fresh SQLite database (and a fresh PostgreSQL database on the server at URL when asked),
+ * embeds every paper once with the embedder under evaluation (the offline default, or the ONNX model in DIR), runs
+ * every judged query of eval/search/queries.json through each ranker of RANKERS (lexical, semantic, fused), and
+ * prints nDCG@10 and recall@10 as Markdown tables that can be pasted into the README (per query with --verbose; the
+ * fusion methods and weights of search/fusion.ts with --sweep).
  *
- * Exit codes: 0 done; 1 the judged set is bad (unknown ids, a query without a paper graded 2 or 3, ...) or the corpus
- * did not load; 2 bad command-line arguments.
+ * Exit codes: 0 done; 1 the judged set is bad (unknown ids, a query without a paper graded 2 or 3, ...), the corpus
+ * did not load or the embedder did not; 2 bad command-line arguments.
  *
  * A ranker is a name and an async `(queryText) => ranked paper ids`; adding one is one entry in RANKERS (see
  * eval/search/README.md).
@@ -21,11 +23,16 @@ import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { HttpError } from '../src/commands/errors.ts';
 import { searchPapers } from '../src/commands/search.ts';
-import { parseSearchQuery, STOP_WORDS, tokenize } from '../src/domain/search-query.ts';
+import { parseSearchQuery, type SearchQuery, STOP_WORDS, tokenize } from '../src/domain/search-query.ts';
 import { importStream, PARSERS, requireFormat } from '../src/ingest/import-stream.ts';
 import { openFileInput, peekInput } from '../src/ingest/input.ts';
-import { createLexicalSearch, type LexicalSearch } from '../src/search/lexical-search.ts';
+import { type Embedder, paperEmbeddingText } from '../src/search/embedder.ts';
+import { createDefaultEmbedder } from '../src/search/embedders/index.ts';
+import { createOnnxEmbedder } from '../src/search/embedders/onnx.ts';
+import { type FusionMethod, fuseRankings } from '../src/search/fusion.ts';
+import { createLexicalSearch, type LexicalSearch, type SearchHit } from '../src/search/lexical-search.ts';
 import { meanOf, ndcgAtK, recallAtK, reciprocalRank } from '../src/search/ranking-metrics.ts';
+import type { SemanticSearch } from '../src/search/semantic-search.ts';
 import { type DatabaseHandle, type DialectName, openDatabase, redact } from '../src/storage/database.ts';
 import { migrateToLatest } from '../src/storage/migrate.ts';
 import { KyselyPaperStore, type PaperStore } from '../src/storage/paper-store.ts';
@@ -171,6 +178,8 @@ export interface RankerContext {
   depth: number;
   /** The rankers created before this one, by name (a fused ranker combines them). */
   rankers: ReadonlyMap<string, Ranker>;
+  /** Semantic search over every paper of this database with the embedder under evaluation (see corpusSemantic). */
+  semantic: CorpusSemanticSearch;
 }
 
 export interface RankerEntry {
@@ -178,10 +187,7 @@ export interface RankerEntry {
   create(context: RankerContext): RankFunction | Promise<RankFunction>;
 }
 
-/**
- * The rankers compared, in order (a later one may use earlier ones through `context.rankers`). Adding the semantic
- * and fused rankers is one entry each; see eval/search/README.md.
- */
+/** The rankers compared, in order (a later one may use earlier ones through `context.rankers`). */
 export const RANKERS: RankerEntry[] = [
   {
     // The search box as it is: parse, lexical index (FTS5 / PostgreSQL full text), exact id or title first.
@@ -198,7 +204,87 @@ export const RANKERS: RankerEntry[] = [
       };
     },
   },
+  {
+    // Meaning only: the query's text (without filters) against every paper's title and abstract, cosine similarity
+    // by brute force: exactly the ranking the vector index gives a query without filters.
+    name: 'semantic',
+    create: ({ semantic, depth }) => {
+      return async (queryText) => {
+        const parsed = parseSearchQuery(queryText);
+        if (!parsed.ok) return [];
+        const hits = await semantic.search(parsed.query, { limit: depth, offset: 0 });
+        return hits.map((hit) => hit.id);
+      };
+    },
+  },
+  {
+    // The search box with semantic search on: lexical and semantic fused by search/fusion.ts, exact id or title
+    // first, through the same searchPapers as the site and the API.
+    name: 'fused',
+    create: ({ store, db, lexical, semantic, depth }) => {
+      return async (queryText) => {
+        try {
+          const result = await searchPapers(
+            { store, db, lexical, semantic },
+            { q: queryText, limit: depth, offset: 0 },
+          );
+          return result.items.map((item) => item.paper.id);
+        } catch (error) {
+          if (error instanceof HttpError && error.statusCode === 400) return [];
+          throw error;
+        }
+      };
+    },
+  },
 ];
+
+/**
+ * Brute-force semantic search over the papers of one database, embedded once (the eval corpus is small); the
+ * vectors are kept so that the fusion sweep reuses them.
+ */
+export interface CorpusSemanticSearch extends SemanticSearch {
+  readonly embedder: Embedder;
+  /** Every paper's vector, by id. */
+  readonly vectors: ReadonlyMap<string, Float32Array>;
+  isReady(): boolean;
+}
+
+/** How many paper texts are embedded per call while the corpus is embedded. */
+const EMBED_BATCH = 64;
+
+/** Embeds every paper of the database (title and abstract, as background embedding does) with `embedder`. */
+export async function corpusSemantic(db: Kysely<Database>, embedder: Embedder): Promise<CorpusSemanticSearch> {
+  const papers = await db.selectFrom('papers').select(['id', 'title', 'abstract']).orderBy('id').execute();
+  const vectors = new Map<string, Float32Array>();
+  for (let start = 0; start < papers.length; start += EMBED_BATCH) {
+    const batch = papers.slice(start, start + EMBED_BATCH);
+    const embedded = await embedder.embed(batch.map(paperEmbeddingText), 'document');
+    for (const [i, paper] of batch.entries()) vectors.set(paper.id, embedded[i]!);
+  }
+  return {
+    embedder,
+    vectors,
+    isReady: () => true,
+    async search(query: SearchQuery, page: { limit: number; offset: number }): Promise<SearchHit[]> {
+      const text = query.text.trim();
+      if (text === '') return [];
+      const [vector] = await embedder.embed([text], 'query');
+      if (!vector) return [];
+      return nearest(vector, vectors, page.offset + page.limit).slice(page.offset);
+    },
+  };
+}
+
+/** The `count` vectors with the largest dot product with `vector`, best first (ties by id); zero scores left out. */
+export function nearest(vector: Float32Array, vectors: ReadonlyMap<string, Float32Array>, count: number): SearchHit[] {
+  const hits: SearchHit[] = [];
+  for (const [id, other] of vectors) {
+    let score = 0;
+    for (let i = 0; i < vector.length; i++) score += vector[i]! * other[i]!;
+    if (score !== 0) hits.push({ id, score });
+  }
+  return hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, count);
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Evaluation
@@ -376,28 +462,142 @@ async function loadCorpus(store: PaperStore, files: readonly string[]): Promise<
   return store.countPapers();
 }
 
+/**
+ * Every ranker of RANKERS on a fresh SQLite database loaded with the judged set's corpus (what the tests check:
+ * fused beats lexical).
+ */
+export async function evaluateOnSqlite(
+  set: JudgedSet,
+  corpusSize: number,
+  embedder: Embedder,
+  log: (line: string) => void = () => {},
+): Promise<RankerRun[]> {
+  const database = freshSqlite();
+  try {
+    return (await runOnDatabase(database, set, corpusSize, embedder, { sweep: false }, log)).runs;
+  } finally {
+    await database.handle.close();
+    await database.dispose();
+  }
+}
+
+interface DatabaseResults {
+  runs: RankerRun[];
+  sweep: SweepPoint[];
+}
+
 async function runOnDatabase(
   database: EvalDatabase,
   set: JudgedSet,
   corpusSize: number,
+  embedder: Embedder,
+  options: { sweep: boolean },
   log: (line: string) => void,
-): Promise<RankerRun[]> {
+): Promise<DatabaseResults> {
   const { db, dialect } = database.handle;
   await migrateToLatest(db);
   const store = new KyselyPaperStore(db);
-  const started = performance.now();
+  let started = performance.now();
   const stored = await loadCorpus(store, set.corpus);
   if (stored !== corpusSize) throw new Error(`the ${dialect} database holds ${stored} papers, not ${corpusSize}`);
   log(`${dialect}: ${stored} papers loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  started = performance.now();
+  const semantic = await corpusSemantic(db, embedder);
+  const seconds = (performance.now() - started) / 1000;
+  log(`${dialect}: ${stored} papers embedded with ${embedder.id} in ${seconds.toFixed(1)} s`);
   const lexical = createLexicalSearch(db, dialect);
   const rankers = new Map<string, Ranker>();
   const runs: RankerRun[] = [];
   for (const entry of RANKERS) {
-    const rank = await entry.create({ db, dialect, store, lexical, depth: RANK_DEPTH, rankers });
+    const rank = await entry.create({ db, dialect, store, lexical, depth: RANK_DEPTH, rankers, semantic });
     rankers.set(entry.name, { name: entry.name, rank });
     runs.push({ ranker: entry.name, database: dialect, outcomes: await evaluateRanker(rank, set.queries) });
   }
-  return runs;
+  const sweep = options.sweep ? await sweepFusion({ db, store, lexical, semantic }, set.queries, dialect) : [];
+  return { runs, sweep };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The fusion sweep (--sweep): every method and lexical weight of search/fusion.ts on the same two rankings
+// ---------------------------------------------------------------------------------------------------------------
+
+export const SWEEP_METHODS: readonly FusionMethod[] = ['minmax', 'max', 'rrf'];
+export const SWEEP_WEIGHTS = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1];
+/** How deep each ranking is taken before fusing (as commands/search.ts does). */
+const SWEEP_DEPTH = 100;
+
+export interface SweepPoint {
+  database: DialectName;
+  method: FusionMethod;
+  lexicalWeight: number;
+  ndcg: number | null;
+  recall: number | null;
+}
+
+async function sweepFusion(
+  deps: { db: Kysely<Database>; store: PaperStore; lexical: LexicalSearch; semantic: CorpusSemanticSearch },
+  queries: readonly JudgedQuery[],
+  database: DialectName,
+): Promise<SweepPoint[]> {
+  // Both rankings once per query; each point only re-fuses them.
+  const rankings = await Promise.all(
+    queries.map(async (query) => {
+      const parsed = parseSearchQuery(query.text);
+      if (!parsed.ok) return { query, lexical: [], semantic: [] };
+      const page = { limit: SWEEP_DEPTH, offset: 0 };
+      return {
+        query,
+        lexical: await deps.lexical.search(parsed.query, page),
+        semantic: await deps.semantic.search(parsed.query, page),
+      };
+    }),
+  );
+  const points: SweepPoint[] = [];
+  for (const method of SWEEP_METHODS) {
+    for (const lexicalWeight of SWEEP_WEIGHTS) {
+      const outcomes = await evaluateRanker(async (queryText) => {
+        const ranking = rankings.find((entry) => entry.query.text === queryText)!;
+        const fused = fuseRankings(ranking.lexical, ranking.semantic, { limit: SWEEP_DEPTH, method, lexicalWeight });
+        // Through searchPapers for the exact id/title rule, with the fused list standing in for the lexical index.
+        const fixed: LexicalSearch = { search: async () => fused };
+        try {
+          const result = await searchPapers(
+            { store: deps.store, db: deps.db, lexical: fixed },
+            { q: queryText, limit: SWEEP_DEPTH, offset: 0 },
+          );
+          return result.items.map((item) => item.paper.id);
+        } catch (error) {
+          if (error instanceof HttpError && error.statusCode === 400) return [];
+          throw error;
+        }
+      }, queries);
+      const summary = summarize(outcomes);
+      points.push({ database, method, lexicalWeight, ndcg: summary.ndcg, recall: summary.recall });
+    }
+  }
+  return points;
+}
+
+export function formatSweepTable(points: readonly SweepPoint[]): string {
+  const databases = [...new Set(points.map((point) => point.database))];
+  const methods = [...new Set(points.map((point) => point.method))];
+  const weights = [...new Set(points.map((point) => point.lexicalWeight))];
+  return table(
+    ['method', 'lexical weight', ...databases.map((database) => `${database} nDCG@${CUTOFF} / recall@${CUTOFF}`)],
+    methods.flatMap((method) =>
+      weights.map((weight) => [
+        method,
+        String(weight),
+        ...databases.map((database) => {
+          const point = points.find(
+            (candidate) =>
+              candidate.database === database && candidate.method === method && candidate.lexicalWeight === weight,
+          );
+          return point ? `${figure(point.ndcg)} / ${figure(point.recall)}` : '–';
+        }),
+      ]),
+    ),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -407,10 +607,19 @@ async function runOnDatabase(
 const USAGE = `usage: npm run eval:search [-- --verbose] [-- --postgres postgres://user@host:port/db]
   --verbose         also print one row per query
   --postgres URL    also evaluate on a fresh database created (and dropped) on this PostgreSQL server
-  --queries FILE    another judged set (default eval/search/queries.json)`;
+  --queries FILE    another judged set (default eval/search/queries.json)
+  --model DIR       evaluate this ONNX sentence-embedding model folder instead of the offline default embedder
+  --sweep           also print nDCG@10 / recall@10 for every fusion method and lexical weight`;
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let options: { verbose?: boolean; postgres?: string; queries?: string; help?: boolean };
+  let options: {
+    verbose?: boolean;
+    postgres?: string;
+    queries?: string;
+    model?: string;
+    sweep?: boolean;
+    help?: boolean;
+  };
   try {
     options = parseArgs({
       args: [...argv],
@@ -418,6 +627,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         verbose: { type: 'boolean', short: 'v' },
         postgres: { type: 'string' },
         queries: { type: 'string' },
+        model: { type: 'string' },
+        sweep: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -454,15 +665,38 @@ export async function main(argv: readonly string[]): Promise<number> {
     databases.push(() => freshPostgres(serverUrl));
     log(`PostgreSQL: a throwaway database on ${redact(serverUrl)}`);
   }
+  let embedder: Embedder;
+  try {
+    embedder = options.model
+      ? await createOnnxEmbedder(options.model, { log })
+      : await createDefaultEmbedder(process.env.PAPERBOY_CACHE_DIR || join(REPO_ROOT, 'data/cache'), { log });
+  } catch (error) {
+    console.error(`cannot load the embedder: ${(error as Error).message}`);
+    return 1;
+  }
   const runs: RankerRun[] = [];
-  for (const open of databases) {
-    const database = await open();
-    try {
-      runs.push(...(await runOnDatabase(database, set, titles.size, log)));
-    } finally {
-      await database.handle.close();
-      await database.dispose();
+  const sweep: SweepPoint[] = [];
+  try {
+    for (const open of databases) {
+      const database = await open();
+      try {
+        const results = await runOnDatabase(
+          database,
+          set,
+          titles.size,
+          embedder,
+          { sweep: options.sweep === true },
+          log,
+        );
+        runs.push(...results.runs);
+        sweep.push(...results.sweep);
+      } finally {
+        await database.handle.close();
+        await database.dispose();
+      }
     }
+  } finally {
+    await embedder.close();
   }
 
   const judgments = set.queries.reduce((sum, query) => sum + Object.keys(query.judgments).length, 0);
@@ -478,12 +712,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         ` ${shared.filter((count) => count === 1).length} share one word with the titles of their grade-3 papers.`,
       `Corpus: ${titles.size} papers (${set.corpus.join(', ')}).`,
       `nDCG@${CUTOFF} with gains 2^grade - 1; recall@${CUTOFF} and MRR over papers graded ${RECALL_MIN_GRADE} or 3.`,
+      `Embedder: ${embedder.id}.`,
       '',
       formatSummaryTable(runs),
       '',
       formatStyleTable(runs),
     ].join('\n'),
   );
+  if (sweep.length > 0) console.log(`\nFusion sweep (search/fusion.ts):\n\n${formatSweepTable(sweep)}`);
   if (options.verbose) console.log(`\n${formatQueryTable(runs)}`);
   return 0;
 }

@@ -21,10 +21,14 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecretToken, newSecretToken, signWith } from '../src/accounts/secret-tokens.ts';
+import { NO_TOPICS } from '../src/domain/subscription-topics.ts';
+import { unsubscribeToken } from '../src/mail/subscription-mails.ts';
 import { KyselyAccountStore } from '../src/storage/account-store.ts';
 import { KyselyCommentStore } from '../src/storage/comment-store.ts';
 import { instanceSecret } from '../src/storage/instance-secrets.ts';
 import type { Database } from '../src/storage/schema.ts';
+import { SubscriptionSettingsStore } from '../src/storage/subscription-settings.ts';
+import { KyselySubscriptionStore } from '../src/storage/subscription-store.ts';
 import { VoteStore } from '../src/storage/vote-store.ts';
 import { ANONYMOUS_CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER } from '../src/web/auth.ts';
 import { createPerson, type TestPerson } from './support/accounts.ts';
@@ -84,6 +88,7 @@ const TABLES = [
   'comments',
   'audit_log',
   'instance_secrets',
+  'subscriptions',
 ] as const;
 type Table = (typeof TABLES)[number];
 
@@ -100,6 +105,12 @@ interface Fixture {
   target: TestPerson;
   /** An unused sign-in link's token (for a new address). */
   signInToken: string;
+  /** The owner's active digest subscription (to their account address). */
+  subscriptionId: number;
+  /** Its signed one-click unsubscribe path (what the digest's List-Unsubscribe header carries). */
+  unsubscribePath: string;
+  /** The unused confirmation link's token of a pending subscription (another address). */
+  confirmationToken: string;
   /** The caller, when it is a person. */
   actor: TestPerson | null;
   db: Kysely<Database>;
@@ -116,6 +127,8 @@ interface Action {
   anonymousCsrf?: true;
   /** Sets the scene after the caller exists (e.g. hide what is to be unhidden). */
   before?(f: Fixture): Promise<void>;
+  /** What a 404 says for this action (default: an API token that is not the caller's). */
+  notFound?: { code: string; words: RegExp };
   expect: Expectations;
 }
 
@@ -137,6 +150,14 @@ const hideComment = async (f: Fixture) => {
 const banTarget = async (f: Fixture) => {
   await new KyselyAccountStore(f.db).setBanned(f.target.user.id, new Date().toISOString());
 };
+const pauseSubscription = async (f: Fixture) => {
+  await f.db
+    .updateTable('subscriptions')
+    .set({ paused_at: new Date().toISOString(), consecutive_failures: 5 })
+    .where('id', '=', f.subscriptionId)
+    .execute();
+};
+const NOT_YOUR_SUBSCRIPTION = { code: 'not_found', words: /None of your subscriptions has this id/ };
 const actorUpvotes = (which: 'paperId' | 'oldStyleId') => async (f: Fixture) => {
   if (f.actor) await new VoteStore(f.db).upvote(f.actor.user.id, f[which]);
 };
@@ -169,6 +190,40 @@ const ACTIONS: Action[] = [
     expect: [401,       201,    403,       __,     __,    201,       403,    403,       401,     403,       403] },
   { name: 'POST /settings/tokens/{id}/revoke', kind: 'form', allowed: 'author', writes: 'api_tokens',
     request: (f) => ({ method: 'POST', url: `/settings/tokens/${f.spareTokenId}/revoke` }),
+    expect: [401,       404,    404,       303,    404,   404,       303,    303,       401,     403,       403] },
+  // ---- Digest subscriptions (a subscriber's own address starts at once; any other needs its confirmation mail)
+  // expected status by caller:
+  //         anon       member  bearer     author  other  admin      banned  b.bearer   revoked  forged     no csrf
+  { name: 'POST /api/subscriptions (subscribe an address, API)', kind: 'json', allowed: 'anyone', writes: 'subscriptions',
+    request: () => ({ method: 'POST', url: '/api/subscriptions', body: { email: 'reader@example.net', cadence: 'daily' } }),
+    expect: [202,       202,    202,       __,     __,    202,       202,    202,       401,     403,       403] },
+  { name: "POST /api/subscriptions (the caller's own address: active at once)", kind: 'json', allowed: 'anyone', writes: 'subscriptions',
+    request: (f) => ({ method: 'POST', url: '/api/subscriptions', body: { email: f.actor?.user.email ?? 'reader@example.net', cadence: 'weekly' } }),
+    expect: [202,       201,    201,       __,     __,    201,       201,    201,       401,     403,       403] },
+  { name: 'POST /subscriptions (subscribe, form)', kind: 'form', allowed: 'anyone', anonymousCsrf: true, writes: 'subscriptions',
+    request: () => ({ method: 'POST', url: '/subscriptions', body: { email: 'reader@example.net', cadence: 'daily' } }),
+    expect: [200,       200,    200,       __,     __,    200,       200,    200,       401,     403,       403] },
+  { name: "POST /subscriptions (form, the caller's own address: active at once)", kind: 'form', allowed: 'anyone', anonymousCsrf: true, writes: 'subscriptions',
+    request: (f) => ({ method: 'POST', url: '/subscriptions', body: { email: f.actor?.user.email ?? 'reader@example.net', cadence: 'weekly' } }),
+    expect: [200,       303,    303,       __,     __,    303,       303,    303,       401,     403,       403] },
+  { name: 'POST /subscriptions/confirm (use a confirmation link)', kind: 'form', allowed: 'anyone', anonymousCsrf: true, writes: 'subscriptions',
+    request: (f) => ({ method: 'POST', url: '/subscriptions/confirm', body: { token: f.confirmationToken } }),
+    expect: [200,       200,    200,       __,     __,    200,       200,    200,       401,     403,       403] },
+  // RFC 8058: mail clients post without cookies or CSRF token; the signed link is the credential.
+  { name: 'POST /subscriptions/unsubscribe?s=&t= (one-click)', kind: 'form', allowed: 'anyone', anonymousCsrf: true, writes: 'subscriptions',
+    request: (f) => ({ method: 'POST', url: f.unsubscribePath, body: { 'List-Unsubscribe': 'One-Click' } }),
+    expect: [200,       200,    200,       __,     __,    200,       200,    200,       401,     200,       200] },
+  { name: 'GET /api/subscriptions (read)', kind: 'json', allowed: 'signed-in', writes: null,
+    request: () => ({ method: 'GET', url: '/api/subscriptions' }),
+    expect: [401,       noop(200), noop(200), __,  __,    noop(200), noop(200), noop(200), 401,  noop(200), noop(200)] },
+  { name: 'DELETE /api/subscriptions/{id}', kind: 'json', allowed: 'author', writes: 'subscriptions', notFound: NOT_YOUR_SUBSCRIPTION,
+    request: (f) => ({ method: 'DELETE', url: `/api/subscriptions/${f.subscriptionId}` }),
+    expect: [401,       404,    404,       200,    404,   404,       200,    200,       401,     403,       403] },
+  { name: 'POST /settings/subscriptions/{id}/unsubscribe', kind: 'form', allowed: 'author', writes: 'subscriptions', notFound: NOT_YOUR_SUBSCRIPTION,
+    request: (f) => ({ method: 'POST', url: `/settings/subscriptions/${f.subscriptionId}/unsubscribe` }),
+    expect: [401,       404,    404,       303,    404,   404,       303,    303,       401,     403,       403] },
+  { name: 'POST /settings/subscriptions/{id}/resume (after bounces)', kind: 'form', allowed: 'author', writes: 'subscriptions', notFound: NOT_YOUR_SUBSCRIPTION, before: pauseSubscription,
+    request: (f) => ({ method: 'POST', url: `/settings/subscriptions/${f.subscriptionId}/resume` }),
     expect: [401,       404,    404,       303,    404,   404,       303,    303,       401,     403,       403] },
   // ---- Upvotes
   // expected status by caller:
@@ -310,8 +365,8 @@ interface Caller {
 type Snapshot = Record<Table, string[]>;
 
 /** Why a refusal happens, by caller: the API's error code, and words of the sentence a page shows. */
-function refusalReason(role: Role, status: number): { code: string; words: RegExp } {
-  if (status === 404) return { code: 'token_not_found', words: /no live API token/ };
+function refusalReason(action: Action, role: Role, status: number): { code: string; words: RegExp } {
+  if (status === 404) return action.notFound ?? { code: 'token_not_found', words: /no live API token/ };
   if (role === 'revoked Bearer token') return { code: 'invalid_token', words: /not valid \(unknown or revoked\)/ };
   if (role === 'anonymous') return { code: 'unauthorized', words: /Sign in/ };
   if (role === 'forged CSRF token' || role === 'no CSRF token') {
@@ -342,6 +397,7 @@ describe.each(databaseKinds())('authorisation matrix on $name', (kind) => {
     if (!kind.available) return;
     const db = t.database.db;
     for (const table of [
+      'subscriptions',
       'audit_log',
       'comments',
       'upvotes',
@@ -394,6 +450,14 @@ describe.each(databaseKinds())('authorisation matrix on $name', (kind) => {
     const spare = await accounts.createApiToken(owner.user.id, 'spare');
     const target = await person('member');
     const link = await accounts.createMagicLink('newcomer@example.org', '/');
+    const subscribed = await new SubscriptionSettingsStore(db).subscribeOwnAddress(
+      { email: owner.user.email, cadence: 'daily', weeklyDay: null, topics: NO_TOPICS, userId: owner.user.id },
+      new Date(),
+    );
+    const waiting = await new KyselySubscriptionStore(db).requestSubscription(
+      { email: 'waiting@example.net', cadence: 'daily', weeklyDay: null, topics: NO_TOPICS, userId: null },
+      new Date(),
+    );
 
     // The person who may do the action; the banned, revoked and CSRF-less callers are this person.
     const privileged = async (banned = false): Promise<TestPerson> => {
@@ -494,6 +558,9 @@ describe.each(databaseKinds())('authorisation matrix on $name', (kind) => {
       spareTokenId: spare.info.id,
       target,
       signInToken: link.token,
+      subscriptionId: subscribed.id,
+      unsubscribePath: `/subscriptions/unsubscribe?s=${subscribed.id}&t=${unsubscribeToken(secret, subscribed.id)}`,
+      confirmationToken: waiting.token,
       actor: caller.person,
       db,
     };
@@ -552,7 +619,7 @@ describe.each(databaseKinds())('authorisation matrix on $name', (kind) => {
 
           const type = String(response.headers['content-type'] ?? '');
           if (expected.status >= 400) {
-            const reason = refusalReason(role, expected.status);
+            const reason = refusalReason(action, role, expected.status);
             if (action.kind === 'json') {
               expect(type, context).toMatch(/^application\/json/);
               const answer = response.json() as Record<string, unknown>;

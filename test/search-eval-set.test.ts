@@ -1,17 +1,22 @@
 /**
  * The judged search set (eval/search/queries.json) is well formed: every judged id is a paper of the corpus files,
  * there are at least 30 queries, each has a paper graded 2 or 3, and many are worded unlike the titles they want.
- * Also checks that the runner's validation catches a bad set, since `npm run eval:search` relies on it to refuse one.
+ * Also checks that the runner's validation catches a bad set, since `npm run eval:search` relies on it to refuse one,
+ * and that fusing the offline embedder's ranking with the lexical one beats lexical search alone on the set.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  evaluateOnSqlite,
   type JudgedSet,
   loadJudgedSet,
   MIN_QUERIES,
+  type RankerRun,
   readCorpus,
   sharedTitleWords,
+  summarize,
   validateJudgedSet,
 } from '../eval/run-search-eval.ts';
+import { defaultTestEmbedder } from './support/embedders.ts';
 
 describe('the judged search set', () => {
   let set: JudgedSet;
@@ -64,6 +69,32 @@ describe('the judged search set', () => {
       ['b', 'The diffusion models'],
     ]);
     expect(sharedTitleWords(query, known)).toEqual(['solver', 'dpm']);
+  });
+});
+
+describe('the rankers on the judged set (SQLite, the offline default embedder)', () => {
+  let runs: RankerRun[];
+
+  beforeAll(async () => {
+    const set = loadJudgedSet();
+    const titles = await readCorpus(set.corpus);
+    runs = await evaluateOnSqlite(set, titles.size, await defaultTestEmbedder());
+  }, 120_000);
+
+  const figures = (ranker: string) => summarize(runs.find((run) => run.ranker === ranker)!.outcomes);
+
+  it('evaluates lexical, semantic and fused search on every query', () => {
+    expect(runs.map((run) => run.ranker)).toEqual(['lexical', 'semantic', 'fused']);
+    for (const run of runs) expect(run.outcomes).toHaveLength(loadJudgedSet().queries.length);
+  });
+
+  it('fuses into a better ranking than lexical search alone (nDCG@10 and recall@10)', () => {
+    const lexical = figures('lexical');
+    const fused = figures('fused');
+    expect(fused.ndcg!).toBeGreaterThan(lexical.ndcg!);
+    expect(fused.recall!).toBeGreaterThanOrEqual(lexical.recall!);
+    // The word-vector embedder alone is far weaker: that is why the fusion weights it lightly.
+    expect(figures('semantic').ndcg!).toBeLessThan(lexical.ndcg!);
   });
 });
 

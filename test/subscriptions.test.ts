@@ -37,7 +37,8 @@ describe.each(databaseKinds())('subscriptions on $name', (kind) => {
   });
 
   const db = () => t.database.db;
-  const rows = (email: string) => db().selectFrom('subscriptions').selectAll().where('email', '=', email).execute();
+  const rows = (email: string) =>
+    db().selectFrom('subscriptions').selectAll().where('email', '=', email).orderBy('id').execute();
   const countRows = async () =>
     Number(
       (
@@ -399,6 +400,212 @@ describe.each(databaseKinds())('subscriptions on $name', (kind) => {
       const person = await createPerson(t);
       const signedIn = await t.app.inject({ method: 'GET', url: '/', headers: { cookie: person.cookie } });
       expect(signedIn.body).toContain('action="/subscriptions"');
+    },
+  );
+
+  it.skipIf(!kind.available)(
+    'signed in: their own address starts at once, another address still needs its confirmation mail',
+    async () => {
+      const person = await createPerson(t);
+      const own = person.user.email;
+      const mailed = sink.messages.length;
+      // The API, with a session: 201 and the subscription, active, no mail.
+      const api = await t.app.inject({
+        method: 'POST',
+        url: '/api/subscriptions',
+        remoteAddress: newClient(),
+        headers: person.headers,
+        payload: { email: own.toUpperCase(), cadence: 'daily', topics: { keywords: ['graphs'] } },
+      });
+      expect(api.statusCode).toBe(201);
+      expect(api.json().subscription).toMatchObject({ email: own, cadence: 'daily', status: 'active' });
+      // The form with the topics typed as lists: saved at once, back to settings.
+      const formed = await t.app.inject({
+        method: 'POST',
+        url: '/subscriptions',
+        remoteAddress: newClient(),
+        headers: { ...FORM, cookie: person.cookie },
+        payload: form({
+          email: own,
+          cadence: 'weekly',
+          weeklyDay: '3',
+          categories: 'cs.LG, math.AG',
+          authors: 'Ada Lovelace',
+          keywords: '',
+          _csrf: person.csrf,
+        }),
+      });
+      expect(formed.statusCode).toBe(303);
+      expect(formed.headers.location).toMatch(/^\/settings\?done=subscribed/);
+      const [daily, weekly] = await rows(own);
+      expect(daily).toMatchObject({ status: 'active', cadence: 'daily', user_id: person.user.id });
+      expect(weekly).toMatchObject({ status: 'active', cadence: 'weekly', weekly_day: 3 });
+      expect(JSON.parse(weekly!.topics)).toEqual({
+        categories: ['cs.LG', 'math.AG'],
+        authors: ['Ada Lovelace'],
+        keywords: [],
+      });
+
+      // Someone else's address from the same session: the usual 202 and a confirmation mail, nothing active.
+      const other = 'not-mine@example.org';
+      const asked = await t.app.inject({
+        method: 'POST',
+        url: '/api/subscriptions',
+        remoteAddress: newClient(),
+        headers: person.headers,
+        payload: { email: other, cadence: 'daily' },
+      });
+      expect(asked.statusCode).toBe(202);
+      await mailTo(mailed, other);
+      expect(sink.messages.slice(mailed).map((m) => m.envelope.to[0])).toEqual([other]);
+      expect((await rows(other))[0]).toMatchObject({ status: 'pending', user_id: null });
+
+      // Settings and the API list the person's own two, not the other address's.
+      const list = await t.app.inject({ method: 'GET', url: '/api/subscriptions', headers: person.bearer });
+      expect(list.statusCode).toBe(200);
+      expect(list.json().subscriptions.map((s: { cadence: string }) => s.cadence)).toEqual(['daily', 'weekly']);
+      const settings = await t.app.inject({ method: 'GET', url: '/settings', headers: { cookie: person.cookie } });
+      expect(settings.body).toContain('Your subscriptions');
+      expect(settings.body).toContain('Weekly, on Wednesdays');
+      expect(settings.body).toContain('categories cs.LG, math.AG; authors Ada Lovelace');
+      expect(settings.body).toContain('keywords graphs');
+      expect(settings.body).not.toContain(other);
+      expect((await t.app.inject({ method: 'GET', url: '/api/subscriptions' })).statusCode).toBe(401);
+      const doc = (await t.app.inject('/openapi.json')).json();
+      expect(doc.paths['/api/subscriptions'].get.summary).toMatch(/live subscriptions/);
+      expect(doc.paths['/api/subscriptions/{id}'].delete.summary).toMatch(/404/);
+    },
+  );
+
+  it.skipIf(!kind.available)(
+    'signed in: changes cadence and topics from the prefilled form, unsubscribes and resumes; others get 404',
+    async () => {
+      const person = await createPerson(t);
+      const stranger = await createPerson(t);
+      const own = person.user.email;
+      // Subscribed anonymously first (pending, no account link): the settings still show it, waiting.
+      const before = sink.messages.length;
+      expect((await apiSubscribe({ email: own, cadence: 'daily' })).statusCode).toBe(202);
+      const mail = await mailTo(before, own);
+      const [pending] = await rows(own);
+      let settings = await t.app.inject({ method: 'GET', url: '/settings', headers: { cookie: person.cookie } });
+      expect(settings.body).toContain('waiting for confirmation');
+      const id = Number(pending!.id);
+
+      // The edit form, prefilled; a stranger (or an anonymous visitor) cannot open it.
+      const edit = await t.app.inject({
+        method: 'GET',
+        url: `/subscribe?edit=${id}`,
+        headers: { cookie: person.cookie },
+      });
+      expect(edit.statusCode).toBe(200);
+      expect(edit.body).toContain('Change your subscription');
+      expect(edit.body).toContain(`name="replaces" value="${id}"`);
+      expect(
+        (await t.app.inject({ method: 'GET', url: `/subscribe?edit=${id}`, headers: { cookie: stranger.cookie } }))
+          .statusCode,
+      ).toBe(404);
+      const anonymous = await t.app.inject({ method: 'GET', url: `/subscribe?edit=${id}` });
+      expect(anonymous.statusCode).toBe(303);
+      expect(anonymous.headers.location).toBe(`/login?next=${encodeURIComponent(`/subscribe?edit=${id}`)}`);
+
+      // Saving it as weekly with a keyword: the daily one ends, the weekly one is active; the old mailed link is used up.
+      const saved = await t.app.inject({
+        method: 'POST',
+        url: '/subscriptions',
+        remoteAddress: newClient(),
+        headers: { ...FORM, cookie: person.cookie },
+        payload: form({
+          email: own,
+          cadence: 'weekly',
+          weeklyDay: '5',
+          keywords: 'diffusion',
+          replaces: String(id),
+          _csrf: person.csrf,
+        }),
+      });
+      expect(saved.statusCode).toBe(303);
+      expect(saved.headers.location).toMatch(/done=subscription-saved/);
+      const after = await rows(own);
+      expect(after.map((r) => [r.cadence, r.status])).toEqual([
+        ['daily', 'unsubscribed'],
+        ['weekly', 'active'],
+      ]);
+      const weeklyId = Number(after[1]!.id);
+      expect((await confirm(LINK.exec(mail.parsed.text ?? '')![1]!)).page.statusCode).toBe(410);
+
+      // A stranger cannot end it (404, the same as an unknown id), by form or API; nothing changes.
+      for (const attempt of [
+        t.app.inject({ method: 'DELETE', url: `/api/subscriptions/${weeklyId}`, headers: stranger.bearer }),
+        t.app.inject({ method: 'DELETE', url: '/api/subscriptions/999999', headers: person.bearer }),
+        t.app.inject({
+          method: 'POST',
+          url: `/settings/subscriptions/${weeklyId}/unsubscribe`,
+          headers: { ...FORM, cookie: stranger.cookie },
+          payload: form({ _csrf: stranger.csrf }),
+        }),
+      ]) {
+        const res = await attempt;
+        expect(res.statusCode).toBe(404);
+      }
+      expect((await rows(own))[1]!.status).toBe('active');
+
+      // Paused by the sender (bounces): settings say so and what to do; Resume lifts it.
+      await db()
+        .updateTable('subscriptions')
+        .set({ paused_at: new Date().toISOString(), consecutive_failures: 5 })
+        .where('id', '=', weeklyId)
+        .execute();
+      settings = await t.app.inject({ method: 'GET', url: '/settings', headers: { cookie: person.cookie } });
+      expect(settings.body).toContain('paused');
+      expect(settings.body).toContain('kept bouncing');
+      const listed = await t.app.inject({ method: 'GET', url: '/api/subscriptions', headers: person.bearer });
+      expect(listed.json().subscriptions[0]).toMatchObject({ id: weeklyId, status: 'paused' });
+      const resumed = await t.app.inject({
+        method: 'POST',
+        url: `/settings/subscriptions/${weeklyId}/resume`,
+        headers: { ...FORM, cookie: person.cookie },
+        payload: form({ _csrf: person.csrf }),
+      });
+      expect(resumed.statusCode).toBe(303);
+      expect((await rows(own))[1]).toMatchObject({ paused_at: null, consecutive_failures: 0 });
+
+      // Unsubscribed from settings (form, CSRF): gone from the list; the API DELETE repeats it harmlessly.
+      const noCsrf = await t.app.inject({
+        method: 'POST',
+        url: `/settings/subscriptions/${weeklyId}/unsubscribe`,
+        headers: { ...FORM, cookie: person.cookie },
+        payload: form({}),
+      });
+      expect(noCsrf.statusCode).toBe(403);
+      const ended = await t.app.inject({
+        method: 'POST',
+        url: `/settings/subscriptions/${weeklyId}/unsubscribe`,
+        headers: { ...FORM, cookie: person.cookie },
+        payload: form({ _csrf: person.csrf }),
+      });
+      expect(ended.statusCode).toBe(303);
+      expect(ended.headers.location).toMatch(/^\/settings\?done=unsubscribed/);
+      settings = await t.app.inject({
+        method: 'GET',
+        url: '/settings?done=unsubscribed',
+        headers: { cookie: person.cookie },
+      });
+      expect(settings.body).toContain('Unsubscribed: no more digests');
+      expect(settings.body).toContain('You receive no digests');
+      expect(settings.body).toContain('href="/subscribe"');
+      const repeated = await t.app.inject({
+        method: 'DELETE',
+        url: `/api/subscriptions/${weeklyId}`,
+        headers: person.bearer,
+      });
+      expect(repeated.statusCode).toBe(200);
+      expect(repeated.json().subscription.status).toBe('unsubscribed');
+      expect((await t.app.inject({ method: 'GET', url: '/api/subscriptions', headers: person.bearer })).json()).toEqual(
+        {
+          subscriptions: [],
+        },
+      );
     },
   );
 

@@ -8,6 +8,7 @@ import { DatabaseTooNewError } from '../storage/migrate.ts';
 import { registerDigestCommand } from './digest.ts';
 import { registerImportCommand } from './import.ts';
 import { registerIngestCommand } from './ingest.ts';
+import { registerReindexCommand } from './reindex.ts';
 import { CliError } from './runtime.ts';
 import { registerTokensCommand } from './tokens.ts';
 import { registerUsersCommand } from './users.ts';
@@ -39,6 +40,7 @@ registerUsersCommand(program);
 registerTokensCommand(program);
 registerWorkerCommand(program);
 registerDigestCommand(program);
+registerReindexCommand(program);
 
 try {
   await program.parseAsync(process.argv);

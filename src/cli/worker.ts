@@ -25,7 +25,7 @@ ingest stops between steps (what it wrote stays consistent), and the process exi
 export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
-    .description("run the background jobs on arXiv's schedule (the daily ingest) until SIGTERM")
+    .description('run the background jobs (the daily ingest, embedding new papers, the digests) until SIGTERM')
     .addHelpText('after', HELP_TEXT)
     .action(async () => {
       await runWorker();

@@ -24,6 +24,7 @@ import {
   type User,
 } from '../storage/account-store.ts';
 import type { ListedPaper, PaperStore } from '../storage/paper-store.ts';
+import type { Subscription, SubscriptionStore } from '../storage/subscription-store.ts';
 import { HttpError } from './errors.ts';
 
 /** The site's name in mail. */
@@ -272,15 +273,22 @@ export interface SettingsModel {
   sessions: SessionListing[];
   /** The session of the browser asking (to mark "this browser"), when it is a browser. */
   currentSessionHash: string | null;
+  /** Their live digest subscriptions (the account's, and the account address's), oldest first. */
+  subscriptions: Subscription[];
 }
 
 /** What the settings page shows. */
-export async function readSettings(accounts: AccountStore, viewer: Viewer): Promise<SettingsModel> {
-  const [tokens, sessions] = await Promise.all([
+export async function readSettings(
+  accounts: AccountStore,
+  viewer: Viewer,
+  subscriptions: Pick<SubscriptionStore, 'listForUser'>,
+): Promise<SettingsModel> {
+  const [tokens, sessions, own] = await Promise.all([
     accounts.listApiTokens(viewer.user.id),
     accounts.listSessions(viewer.user.id),
+    subscriptions.listForUser(viewer.user.id, viewer.user.email.toLowerCase()),
   ]);
-  return { user: viewer.user, tokens, sessions, currentSessionHash: viewer.sessionHash };
+  return { user: viewer.user, tokens, sessions, currentSessionHash: viewer.sessionHash, subscriptions: own };
 }
 
 /** Longer names are nobody's: not looked up at all. */

@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Paper } from '../domain/paper.ts';
-import { createSimilarPapers, type SimilarPapers } from '../search/similar.ts';
+import { createSimilarPapers, type SimilarPapers, type VectorSource } from '../search/similar.ts';
 import { dialectOf } from '../storage/database.ts';
 import { KyselyPaperStore, type Listing, type PaperStore } from '../storage/paper-store.ts';
 import type { Database } from '../storage/schema.ts';
@@ -39,9 +39,20 @@ export interface SimilarPaperLine {
   firstVersion: DayLabel | null;
 }
 
+/**
+ * Where the web app's vectors are, per query layer: the page route and the API route build their dependencies from
+ * the database alone (similarDeps), so the app registers its semantic search here once at start.
+ */
+const vectorSources = new WeakMap<Kysely<Database>, VectorSource>();
+
+/** From now on, similar papers over this database also use these vectors (search/similar.ts SemanticSimilarPapers). */
+export function useSemanticSimilarPapers(db: Kysely<Database>, vectors: VectorSource): void {
+  vectorSources.set(db, vectors);
+}
+
 /** The dependencies for a database, so that the page (which has only the database) and the API build them alike. */
 export function similarDeps(db: Kysely<Database>): SimilarDeps {
-  return { store: new KyselyPaperStore(db), similar: createSimilarPapers(db, dialectOf(db)) };
+  return { store: new KyselyPaperStore(db), similar: createSimilarPapers(db, dialectOf(db), vectorSources.get(db)) };
 }
 
 /** Papers like a visible paper, most similar first; an unknown or hidden paper is a 404 (PaperNotFoundError). */

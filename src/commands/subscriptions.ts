@@ -10,7 +10,8 @@ import { checkSignInEmail } from '../domain/sign-in-email.ts';
 import { type Cadence, checkCadence, checkTopics, checkWeeklyDay } from '../domain/subscription-topics.ts';
 import { subscriptionConfirmationMail, unsubscribeToken } from '../mail/subscription-mails.ts';
 import type { MailTransport } from '../mail/transport.ts';
-import type { Viewer } from '../policy/policy.ts';
+import { requireSignedIn, requireSubscriptionOwner, type Viewer } from '../policy/policy.ts';
+import type { SubscriptionSettingsStore } from '../storage/subscription-settings.ts';
 import {
   CONFIRMATION_LIFETIME_DAYS,
   type Subscription,
@@ -38,6 +39,8 @@ export const SUBSCRIBE_MESSAGE =
 
 export interface SubscriptionDeps {
   subscriptions: SubscriptionStore;
+  /** Immediate changes to a signed-in person's own address (no confirmation mail needed). */
+  settings: SubscriptionSettingsStore;
   mailer: MailTransport;
   config: Config;
   logError: (fields: Record<string, unknown>, message: string) => void;
@@ -48,12 +51,24 @@ export interface SubscribeInput {
   cadence?: unknown;
   weeklyDay?: unknown;
   topics?: unknown;
+  /**
+   * The id of the signed-in person's subscription this request replaces (a change of cadence from settings: the old
+   * one ends when the new one starts). Only honoured for their own address, where the change is immediate.
+   */
+  replaces?: unknown;
 }
 
 export interface SubscribeAnswer {
   email: string;
   cadence: Cadence;
   message: string;
+  /**
+   * The subscription, active already, when the address was the signed-in person's own account address (proven at
+   * sign-in, so no confirmation mail); null when a confirmation mail was sent (or would have been).
+   */
+  activated: Subscription | null;
+  /** What the immediate change did (null with a confirmation mail). */
+  outcome: 'created' | 'activated' | 'updated' | null;
 }
 
 /**
@@ -75,7 +90,42 @@ export async function subscribe(
   if (!weeklyDay.ok) throw new HttpError(400, 'invalid_parameter', weeklyDay.problem);
   const topics = checkTopics(input.topics);
   if (!topics.ok) throw new HttpError(400, 'invalid_parameter', topics.problem);
-  const answer = { email: email.email, cadence: cadence.value, message: SUBSCRIBE_MESSAGE };
+  const answer: SubscribeAnswer = {
+    email: email.email,
+    cadence: cadence.value,
+    message: SUBSCRIBE_MESSAGE,
+    activated: null,
+    outcome: null,
+  };
+
+  if (viewer && viewer.user.email.toLowerCase() === email.email) {
+    // The account's address was proven when its owner signed in (a mailed link, or a provider's verified address):
+    // a second proof by mail would add nothing, so the subscription (or the change) takes effect now.
+    let replacesId: number | null = null;
+    if (input.replaces !== undefined && input.replaces !== null && input.replaces !== '') {
+      const replaced = await findOwnSubscription(deps.subscriptions, viewer, input.replaces);
+      if (replaced.status !== 'unsubscribed') replacesId = replaced.id;
+    }
+    const done = await deps.settings.subscribeOwnAddress(
+      {
+        email: email.email,
+        cadence: cadence.value,
+        weeklyDay: weeklyDay.value,
+        topics: topics.value,
+        userId: viewer.user.id,
+      },
+      now,
+      replacesId,
+    );
+    const activated = await deps.subscriptions.find(done.id);
+    if (!activated) throw new Error(`subscription ${done.id} vanished after it was saved`);
+    const what = cadence.value === 'daily' ? 'daily digest (weekdays)' : 'weekly digest';
+    const message =
+      done.outcome === 'updated'
+        ? `Saved: your ${what} to ${email.email} uses the new settings from the next one.`
+        : `Subscribed: ${email.email} receives the ${what} from now on (it is your account's address, so no confirmation mail was needed).`;
+    return { ...answer, message, activated, outcome: done.outcome };
+  }
 
   if ((await deps.subscriptions.confirmationMailsInWindow(email.email, now)) >= MAX_CONFIRMATION_MAILS_PER_HOUR) {
     // Same answer as usual: the earlier mails are on their way, and the address's owner is spared a flood.
@@ -218,4 +268,89 @@ export async function unsubscribeWithLink(
   const subscription = await checkUnsubscribeLink(subscriptions, secret, rawId, rawToken);
   const outcome = await subscriptions.unsubscribe(subscription.id, now);
   return { subscription, outcome };
+}
+
+const NOT_YOURS = new HttpError(404, 'not_found', 'None of your subscriptions has this id.');
+
+/**
+ * The viewer's subscription with this id (any status), or a 404 that says the same whether the id is unknown or
+ * someone else's (see requireSubscriptionOwner).
+ */
+export async function findOwnSubscription(
+  subscriptions: SubscriptionStore,
+  viewer: Viewer | null,
+  rawId: unknown,
+): Promise<Subscription> {
+  requireSignedIn(viewer, 'manage your subscriptions');
+  const text = typeof rawId === 'number' ? String(rawId) : rawId;
+  if (typeof text !== 'string' || !ID_PATTERN.test(text)) throw NOT_YOURS;
+  const subscription = await subscriptions.find(Number(text));
+  requireSubscriptionOwner(viewer, subscription);
+  return subscription!;
+}
+
+/** The live (waiting or active) subscriptions of the signed-in person: their account's, and their address's. */
+export async function listOwnSubscriptions(
+  subscriptions: SubscriptionStore,
+  viewer: Viewer | null,
+): Promise<Subscription[]> {
+  const user = requireSignedIn(viewer, 'see your subscriptions');
+  return await subscriptions.listForUser(user.id, user.email.toLowerCase());
+}
+
+/** Ends one of the viewer's subscriptions (repeated: nothing changes, still unsubscribed). */
+export async function unsubscribeOwn(
+  subscriptions: SubscriptionStore,
+  viewer: Viewer | null,
+  rawId: unknown,
+  now = new Date(),
+): Promise<{ subscription: Subscription; outcome: UnsubscribeOutcome }> {
+  const subscription = await findOwnSubscription(subscriptions, viewer, rawId);
+  const outcome = await subscriptions.unsubscribe(subscription.id, now);
+  const after = (await subscriptions.find(subscription.id)) ?? subscription;
+  return { subscription: after, outcome };
+}
+
+/**
+ * Lifts the pause on one of the viewer's subscriptions whose mails bounced (they say the address works again); a
+ * subscription that is not paused is a 409 with what to do instead.
+ */
+export async function resumeOwn(
+  deps: Pick<SubscriptionDeps, 'subscriptions' | 'settings'>,
+  viewer: Viewer | null,
+  rawId: unknown,
+  now = new Date(),
+): Promise<Subscription> {
+  const subscription = await findOwnSubscription(deps.subscriptions, viewer, rawId);
+  if (!(await deps.settings.resume(subscription.id, now))) {
+    throw new HttpError(
+      409,
+      'conflict',
+      'This subscription is not paused: there is nothing to resume. Its digests are sent as usual.',
+    );
+  }
+  return (await deps.subscriptions.find(subscription.id)) ?? subscription;
+}
+
+/**
+ * Topics typed in the subscribe form: each field a comma- or line-separated list (categories, author names,
+ * keywords); all empty means no topics. The lists are then checked like the API's (checkTopics).
+ */
+export function topicsFromForm(fields: { categories?: unknown; authors?: unknown; keywords?: unknown }): unknown {
+  const split = (value: unknown): string[] | undefined => {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string') return value as string[];
+    const items = value
+      .split(/[,\r\n]+/)
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    return items.length > 0 ? items : undefined;
+  };
+  const topics = {
+    categories: split(fields.categories),
+    authors: split(fields.authors),
+    keywords: split(fields.keywords),
+  };
+  if (!topics.categories && !topics.authors && !topics.keywords) return undefined;
+  return topics;
 }

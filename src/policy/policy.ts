@@ -52,3 +52,24 @@ export function requireSignedIn(viewer: Viewer | null, action = 'do this'): User
   if (!viewer) throw new HttpError(401, 'unauthorized', `Sign in to ${action}.`);
   return viewer.user;
 }
+
+/**
+ * Managing a digest subscription from settings or the API (seeing it, ending it): its owner only, the person whose
+ * account it was made from or whose account address it mails. Anyone else, admins included, is told it does not
+ * exist (404, not 403), so that subscription ids cannot be probed to learn who subscribes. Banned people may still
+ * leave: ending mail to oneself is never refused.
+ */
+export function requireSubscriptionOwner(
+  viewer: Viewer | null,
+  subscription: { userId: number | null; email: string } | null,
+  action = 'manage this subscription',
+): User {
+  const user = requireSignedIn(viewer, action);
+  const owns =
+    subscription !== null &&
+    (subscription.userId === user.id || subscription.email.toLowerCase() === user.email.toLowerCase());
+  if (!owns) {
+    throw new HttpError(404, 'not_found', 'None of your subscriptions has this id.');
+  }
+  return user;
+}

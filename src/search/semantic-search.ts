@@ -12,4 +12,9 @@ export interface SemanticSearch {
    * (category, author, dates); hidden papers never appear. Empty while no vectors exist yet.
    */
   search(query: SearchQuery, page: { limit: number; offset: number }): Promise<SearchHit[]>;
+  /**
+   * False while the embedder is still loading (answers are then empty, so hybrid search is lexical for now and its
+   * answers should not be cached as final). Absent means always ready.
+   */
+  isReady?(): boolean;
 }

@@ -1,6 +1,9 @@
 /**
- * Similar papers ("more like this"), behind one small interface so that a vector implementation can replace the
- * lexical one without touching the API route or the paper page. The lexical implementation picks the paper's most
+ * Similar papers ("more like this"), behind one small interface so that the API route and the paper page do not
+ * know how they are found. Two implementations: SemanticSimilarPapers (the nearest neighbours of the paper's stored
+ * vector in the in-memory index, fused with the lexical list: meaning finds papers worded differently, words keep
+ * the shared-term precision) and, underneath it and whenever the paper has no vector yet, the lexical one. The
+ * lexical implementation picks the paper's most
  * distinctive words (title words weighted up, abstract words by term frequency, both times an inverse document
  * frequency counted by the search index itself), ORs the best of them into a query for the existing lexical search
  * (search/lexical-search.ts), and gives a small bonus to papers sharing the paper's primary category.
@@ -9,7 +12,9 @@ import { type Kysely, sql } from 'kysely';
 import { type SearchQuery, STOP_WORDS, tokenize } from '../domain/search-query.ts';
 import type { DialectName } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
-import { createLexicalSearch, type LexicalSearch } from './lexical-search.ts';
+import { fuseRankings } from './fusion.ts';
+import { createLexicalSearch, type LexicalSearch, type SearchHit } from './lexical-search.ts';
+import type { VectorIndex } from './vector-index.ts';
 
 /**
  * Papers like a given one. Implementations never return the paper itself nor a hidden paper, and return nothing
@@ -60,10 +65,81 @@ interface DocumentFrequencies {
   count(words: string[]): Promise<{ total: number; frequencies: Map<string, number> }>;
 }
 
-/** One implementation per database; callers see only SimilarPapers. */
-export function createSimilarPapers(db: Kysely<Database>, dialect: DialectName): SimilarPapers {
+/**
+ * The lexical implementation for this database, or, given where vectors are (the web app's semantic search), the
+ * semantic one over it; callers see only SimilarPapers.
+ */
+export function createSimilarPapers(db: Kysely<Database>, dialect: DialectName, vectors?: VectorSource): SimilarPapers {
   const frequencies = dialect === 'postgres' ? new PostgresFrequencies(db) : new SqliteFrequencies(db);
-  return new LexicalSimilarPapers(db, createLexicalSearch(db, dialect), frequencies);
+  const lexical = new LexicalSimilarPapers(db, createLexicalSearch(db, dialect), frequencies);
+  return vectors ? new SemanticSimilarPapers(db, lexical, vectors) : lexical;
+}
+
+/** Where SemanticSimilarPapers finds vectors: the index of the loaded embedder (null while it loads). */
+export interface VectorSource {
+  index(): Promise<VectorIndex | null>;
+}
+
+/** Neighbours taken from the vector index per paper wanted, before hidden ones are dropped and the lists fused. */
+const NEIGHBOURS_PER_WANTED = 3;
+/**
+ * The lexical side's share when fusing similar papers: higher than search's, because paper-to-paper similarities
+ * of the default (word-vector) embedder are crowded (0.8-0.93 for any two papers of one field, on the sample
+ * papers), so the vectors mostly reorder and complete the lexical list rather than lead it.
+ */
+const SIMILAR_LEXICAL_WEIGHT = 0.8;
+
+/**
+ * The paper's nearest neighbours by meaning (its own stored vector against every other), fused with the lexical
+ * "more like this" (search/fusion.ts). Falls back to the lexical list alone while the index is loading or when
+ * the paper has no vector yet.
+ */
+export class SemanticSimilarPapers implements SimilarPapers {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly lexical: LexicalSimilarPapers,
+    private readonly vectors: VectorSource,
+  ) {}
+
+  async similarTo(paperId: string, limit: number): Promise<string[]> {
+    const wanted = Math.max(0, Math.min(Math.floor(limit), MAX_SIMILAR_PAPERS));
+    if (wanted === 0) return [];
+    const [lexical, index] = await Promise.all([
+      this.lexical.similarHits(paperId, MAX_SIMILAR_PAPERS),
+      this.vectors.index(),
+    ]);
+    const vector = index?.vectorOf(paperId) ?? null;
+    if (!index || !vector) return lexical.slice(0, wanted).map((hit) => hit.id);
+    const paper = await this.db.selectFrom('papers').select('hidden_at').where('id', '=', paperId).executeTakeFirst();
+    if (!paper || paper.hidden_at !== null) return [];
+    // The nearest neighbours, and the lexical candidates' own similarities, so both sides score every candidate.
+    const near = index.search(vector, wanted * NEIGHBOURS_PER_WANTED + 1);
+    const nearIds = new Set(near.map((hit) => hit.id));
+    const others = lexical.filter((hit) => !nearIds.has(hit.id)).map((hit) => hit.id);
+    const neighbours = [...near, ...index.search(vector, others.length, others)]
+      .filter((hit) => hit.id !== paperId)
+      .sort((a, b) => b.score - a.score);
+    const hidden = await hiddenAmong(
+      this.db,
+      neighbours.map((hit) => hit.id),
+    );
+    const semantic = neighbours.filter((hit) => !hidden.has(hit.id));
+    return fuseRankings(lexical, semantic, { limit: wanted, lexicalWeight: SIMILAR_LEXICAL_WEIGHT }).map(
+      (hit) => hit.id,
+    );
+  }
+}
+
+/** The ids among these of hidden papers. */
+async function hiddenAmong(db: Kysely<Database>, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('papers')
+    .select('id')
+    .where('id', 'in', ids)
+    .where('hidden_at', 'is not', null)
+    .execute();
+  return new Set(rows.map((row) => row.id));
 }
 
 /** "More like this" over the lexical index. */
@@ -75,6 +151,11 @@ export class LexicalSimilarPapers implements SimilarPapers {
   ) {}
 
   async similarTo(paperId: string, limit: number): Promise<string[]> {
+    return (await this.similarHits(paperId, limit)).map((hit) => hit.id);
+  }
+
+  /** As similarTo, with the scores (lexical score plus bonuses), for fusing with another ranking. */
+  async similarHits(paperId: string, limit: number): Promise<SearchHit[]> {
     const wanted = Math.max(0, Math.min(Math.floor(limit), MAX_SIMILAR_PAPERS));
     if (wanted === 0) return [];
     const paper = await this.db
@@ -110,8 +191,7 @@ export class LexicalSimilarPapers implements SimilarPapers {
         return { id: hit.id, score: hit.score + Math.abs(hit.score) * bonus };
       })
       .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
-      .slice(0, wanted)
-      .map((hit) => hit.id);
+      .slice(0, wanted);
   }
 
   /** Categories and lower-cased author names of the hits, for the bonuses. */

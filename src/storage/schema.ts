@@ -195,6 +195,8 @@ export interface Database {
   ingest_runs: IngestRunsTable;
   ingest_state: IngestStateTable;
   subscriptions: SubscriptionsTable;
+  digest_deliveries: DigestDeliveriesTable;
+  paper_embeddings: PaperEmbeddingsTable;
 }
 
 /**
@@ -228,4 +230,44 @@ export interface SubscriptionsTable {
   /** Permanent delivery failures in a row (the digest sender pauses the address after several). */
   consecutive_failures: Generated<number>;
   paused_at: string | null;
+}
+
+/**
+ * One subscription's digest for one period (`daily:YYYY-MM-DD`, `weekly:YYYY-Www`): unique per (subscription_id,
+ * period_key), so each period's digest is recorded, and sent, at most once per subscription.
+ */
+export interface DigestDeliveriesTable {
+  id: Generated<number>;
+  subscription_id: number;
+  period_key: string;
+  cadence: 'daily' | 'weekly';
+  status: 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
+  /** Temporary failures so far. */
+  attempts: Generated<number>;
+  /** A queued retry waits until then; null = due now. */
+  next_attempt_at: string | null;
+  /** The sender run that claimed it (`host:pid:random`) while `sending`. */
+  claimed_by: string | null;
+  last_error: string | null;
+  /** The Message-ID the mail carried (deterministic per period and subscription). */
+  message_id: string | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+}
+
+/** A paper's vector for semantic search (migration 009; storage/embedding-store.ts). */
+export interface PaperEmbeddingsTable {
+  paper_id: string;
+  /** The Embedder.id that made the vector: vectors of different embedders are never compared. */
+  embedder_id: string;
+  dimensions: number;
+  /** Float32 little-endian, `dimensions` of them. */
+  vector: Uint8Array;
+  /** SHA-256 (hex, shortened) of the embedded text: a changed title or abstract is embedded again. */
+  text_hash: string;
+  /** Grows with every write; the in-memory index loads rows above the marker it last saw. */
+  change_seq: number;
+  /** The paper's `updated_at` when its text was read: a paper updated since is checked again. */
+  paper_updated_at: string;
 }

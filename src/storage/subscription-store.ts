@@ -202,6 +202,9 @@ export class KyselySubscriptionStore implements SubscriptionStore {
           confirmation_used_at: nowIso,
           requested_changes: null,
           updated_at: nowIso,
+          // The owner just proved the address works again: a paused (bouncing) subscription resumes.
+          consecutive_failures: 0,
+          paused_at: null,
           ...(changes ? { weekly_day: changes.weeklyDay, topics: topicsToJson(changes.topics) } : {}),
         })
         .where('id', '=', row.id)

@@ -10,9 +10,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { h } from 'preact';
+import { useSemanticSimilarPapers } from '../commands/similar.ts';
 import type { Config } from '../config.ts';
 import { type ArxivApiClient, createArxivApiClient } from '../ingest/arxiv-api-client.ts';
 import { createMailTransport, type MailTransport } from '../mail/transport.ts';
+import { acquireEmbedder, type EmbedderHandle } from '../search/embedder-loader.ts';
+import { VectorSemanticSearch } from '../search/vector-semantic-search.ts';
 import { type AccountStore, KyselyAccountStore } from '../storage/account-store.ts';
 import { instanceSecret } from '../storage/instance-secrets.ts';
 import type { PaperStore } from '../storage/paper-store.ts';
@@ -49,6 +52,8 @@ export interface AppContext {
   mailer?: MailTransport;
   /** arXiv's API, for submissions; by default a client of PAPERBOY_ARXIV_API_URL (tests pass one with short spacing). */
   arxiv?: ArxivApiClient;
+  /** The embedder for semantic search; by default the configured one (PAPERBOY_EMBEDDER), loaded in the background. */
+  embedder?: EmbedderHandle;
 }
 
 /** What the routes get: the program's parts plus what the app derives from them once. */
@@ -59,6 +64,8 @@ export interface WebContext extends AppContext {
   arxiv: ArxivApiClient;
   /** Key for CSRF and other signed tokens: PAPERBOY_SECRET, or one generated and kept in the database. */
   secret: string;
+  /** Search by meaning (null when PAPERBOY_EMBEDDER=off); empty until the embedder has loaded. */
+  semantic: VectorSemanticSearch | null;
 }
 
 export interface BuildAppOptions {
@@ -135,8 +142,36 @@ export async function buildApp(input: AppContext, options: BuildAppOptions = {})
     reply.header('x-request-id', request.id);
   });
 
+  // Never awaited here: the site serves (lexical search only) while the embedder loads.
+  const embedder =
+    input.embedder ??
+    (input.config.embedder === 'off'
+      ? null
+      : acquireEmbedder(input.config, {
+          info: (message) => app.log.info(message),
+          warn: (message) => app.log.warn(message),
+        }));
+  if (embedder && !input.embedder) app.addHook('onClose', async () => embedder.release());
+  const semantic = embedder ? new VectorSemanticSearch(input.db, embedder) : null;
+  if (semantic) {
+    useSemanticSimilarPapers(input.db, semantic);
+    // Load the vectors as soon as the embedder is ready, so that no request waits for the first load. A server
+    // that closes first (e.g. its port was taken) abandons the load quietly: its database is closing too.
+    let closing = false;
+    app.addHook('onClose', async () => {
+      closing = true;
+    });
+    app.addHook('onReady', async () => {
+      embedder?.ready
+        .then(() => (closing ? null : semantic.index()))
+        .catch((error: unknown) => {
+          if (!closing) app.log.warn({ err: error }, 'could not load the search vectors yet');
+        });
+    });
+  }
   const context: WebContext = {
     ...input,
+    semantic,
     accounts: new KyselyAccountStore(input.db),
     mailer: input.mailer ?? createMailTransport(input.config, (fields, message) => app.log.info(fields, message)),
     secret: input.config.secret ?? (await instanceSecret(input.db, 'signing-key')),

@@ -1,6 +1,6 @@
 /**
- * The worker role, assembled: the schedule of background jobs (for now the daily announcement ingest) over the
- * program's database, with its own arXiv API client. `paperboy worker` runs it alone; `paperboy serve` runs it
+ * The worker role, assembled: the schedule of background jobs (the daily announcement ingest, embedding new papers,
+ * the daily and weekly digests) over the program's database, with its own arXiv API client and mail transport. `paperboy worker` runs it alone; `paperboy serve` runs it
  * inline when PAPERBOY_WORKER_IN_SERVE is on (one machine). Either way the database leases keep each job to one
  * worker at a time.
  */
@@ -9,10 +9,16 @@ import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { type ArxivApiClient, createArxivApiClient } from '../ingest/arxiv-api-client.ts';
+import { SmtpMailTransport } from '../mail/transport.ts';
+import { acquireEmbedder } from '../search/embedder-loader.ts';
+import type { DialectName } from '../storage/database.ts';
+import { KyselyEmbeddingStore } from '../storage/embedding-store.ts';
 import { KyselyIngestStore } from '../storage/ingest-store.ts';
 import type { PaperStore } from '../storage/paper-store.ts';
 import type { Database } from '../storage/schema.ts';
 import { createDailyIngestJob, type DailyJobDependencies } from './daily-job.ts';
+import { createDigestJob, type DigestJobDependencies } from './digest-job.ts';
+import { createEmbedJob } from './embed-job.ts';
 import { KyselyJobLeases } from './leases.ts';
 import type { WorkerLog } from './log.ts';
 import { createScheduler, type JobScheduler, type ScheduledJob } from './scheduler.ts';
@@ -20,7 +26,7 @@ import { createScheduler, type JobScheduler, type ScheduledJob } from './schedul
 /** What the worker needs from the program (a Runtime has it). */
 export interface WorkerParts {
   config: Config;
-  database: { db: Kysely<Database> };
+  database: { db: Kysely<Database>; dialect: DialectName };
   store: PaperStore;
 }
 
@@ -31,6 +37,8 @@ export interface WorkerOptions {
   arxiv?: ArxivApiClient;
   feedFetch?: DailyJobDependencies['feedFetch'];
   holder?: string;
+  /** The digest jobs' retry timings (tests shorten them). */
+  digestRetry?: DigestJobDependencies['retry'];
 }
 
 /** A running worker. */
@@ -51,6 +59,26 @@ export function startWorker(parts: WorkerParts, log: WorkerLog, options: WorkerO
   const ownsArxiv = options.arxiv === undefined;
   const arxiv = options.arxiv ?? createArxivApiClient({ endpoint: config.arxivApiUrl, baseUrl: config.baseUrl });
   const ingestStore = new KyselyIngestStore(db);
+  const embedder =
+    config.embedder === 'off'
+      ? null
+      : acquireEmbedder(config, { info: (message) => log.info(message), warn: (message) => log.warn(message) });
+  const holder = options.holder ?? workerHolderName();
+  const leases = new KyselyJobLeases(db, options.now);
+  // The digest's own pooled, rate-limited SMTP transport; none without SMTP_URL (the digest jobs are then off).
+  const digestTransport = config.smtpUrl
+    ? new SmtpMailTransport(config.smtpUrl, config.mailFrom, { ratePerSecond: config.mailRatePerSecond })
+    : null;
+  const digestJob = (cadence: 'daily' | 'weekly') =>
+    createDigestJob(cadence, {
+      store: parts.store,
+      database: parts.database,
+      leases,
+      transport: digestTransport,
+      config,
+      holder,
+      ...(options.digestRetry ? { retry: options.digestRetry } : {}),
+    }) as ScheduledJob<unknown>;
   const jobs: ScheduledJob<unknown>[] = [
     createDailyIngestJob({
       store: parts.store,
@@ -59,12 +87,17 @@ export function startWorker(parts: WorkerParts, log: WorkerLog, options: WorkerO
       config,
       ...(options.feedFetch ? { feedFetch: options.feedFetch } : {}),
     }) as ScheduledJob<unknown>,
+    digestJob('daily'),
+    digestJob('weekly'),
+    // Papers get their search vectors soon after they arrive (the embedder loads in the background, shared with
+    // the web app when both run in `paperboy serve`).
+    createEmbedJob({ store: new KyselyEmbeddingStore(db), embedder }) as ScheduledJob<unknown>,
   ];
   const scheduler: JobScheduler = createScheduler({
     jobs,
     state: ingestStore,
-    leases: new KyselyJobLeases(db, options.now),
-    holder: options.holder ?? workerHolderName(),
+    leases,
+    holder,
     log,
     ...(options.now ? { now: options.now } : {}),
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
@@ -76,10 +109,13 @@ export function startWorker(parts: WorkerParts, log: WorkerLog, options: WorkerO
       listing: config.listingMode,
     });
   }
+  if (digestTransport === null) log.info('SMTP_URL is not set: no digest mails (the digest jobs are off)');
   scheduler.start();
   return {
     async stop() {
       await scheduler.stop();
+      await digestTransport?.close();
+      await embedder?.release();
       if (ownsArxiv) await arxiv.close();
     },
   };

@@ -41,6 +41,9 @@ export async function createTestApp(
     PAPERBOY_BASE_URL: 'http://papers.test',
     LOG_LEVEL: 'silent',
     PAPERBOY_ARXIV_API_URL: UNREACHABLE_ARXIV_API_URL,
+    // Lexical search only unless a test asks for more: an embedder finishing its load mid-test would change the
+    // order of results between two requests. Semantic tests use test/support/semantic-app.ts.
+    PAPERBOY_EMBEDDER: 'off',
     ...env,
   });
   const app = await buildApp({ store, config, db: handle.db, ...parts }, { logger: false });

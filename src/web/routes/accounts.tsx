@@ -1,8 +1,9 @@
 /**
  * Accounts on the web: sign-in by emailed link (`/login`, `/login/verify`) or through an OpenID Connect provider
- * (`/login/oidc`), signing out (here or everywhere), the settings page (names, API tokens, sessions), profiles
- * (`/u/{username}`), and the JSON of who is asking (`/api/me`, Hugging Face's `/api/whoami-v2`). Routes parse the
- * input, ask the policy, run a command from commands/accounts.ts and render; they decide nothing themselves.
+ * (`/login/oidc`), signing out (here or everywhere), the settings page (names, digest subscriptions, API tokens,
+ * sessions), profiles (`/u/{username}`), and the JSON of who is asking (`/api/me`, Hugging Face's
+ * `/api/whoami-v2`). Routes parse the input, ask the policy, run a command from commands/accounts.ts and render;
+ * they decide nothing themselves.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -26,6 +27,7 @@ import { HttpError } from '../../commands/errors.ts';
 import { returnPathOrHome, safeReturnPath } from '../../domain/return-path.ts';
 import { requireMember, requireSignedIn, type Viewer } from '../../policy/policy.ts';
 import type { User } from '../../storage/account-store.ts';
+import { KyselySubscriptionStore } from '../../storage/subscription-store.ts';
 import type { WebContext } from '../app.ts';
 import {
   clearSessionCookie,
@@ -41,6 +43,7 @@ import { CheckInboxView, ConfirmLinkView, LoginPageView, SignInProblemView } fro
 import type { PageContextValue } from '../views/page-context.ts';
 import { ProfilePageView } from '../views/profile-page.tsx';
 import { type SettingsPageProps, SettingsPageView } from '../views/settings-page.tsx';
+import { SUBSCRIPTION_NOTICES } from './subscriptions.tsx';
 
 /** The cookie that carries the OpenID Connect state, nonce and PKCE verifier while the person is at the provider. */
 export const OIDC_COOKIE = 'pb_oidc';
@@ -60,6 +63,7 @@ const USER_AGENT_MAX_LENGTH = 300;
 const SETTINGS_NOTICES: Record<string, string> = {
   profile: 'Your profile is saved.',
   revoked: 'The token is revoked: it no longer works.',
+  ...SUBSCRIPTION_NOTICES,
 };
 
 const NextQuery = Type.Object({ next: Type.Optional(Type.String()) }, { additionalProperties: true });
@@ -112,6 +116,7 @@ export function registerAccountRoutes(app: FastifyInstance, context: WebContext)
   };
   const page = (request: FastifyRequest, reply: FastifyReply, withForm = false) =>
     pageContextFor(request, reply, context, { withForm });
+  const subscriptions = new KyselySubscriptionStore(context.db);
 
   // ---- Sign-in by emailed link --------------------------------------------------------------------------------
 
@@ -344,7 +349,7 @@ export function registerAccountRoutes(app: FastifyInstance, context: WebContext)
     extra: Omit<SettingsPageProps, 'model'>,
   ) => {
     const viewer = request.viewer!;
-    const model = await readSettings(accounts, viewer);
+    const model = await readSettings(accounts, viewer, subscriptions);
     return sendPrivate(reply, status, <SettingsPageView model={model} {...extra} />, page(request, reply));
   };
 

@@ -58,6 +58,8 @@ export function registerSearchRoutes(app: FastifyInstance, context: WebContext):
     store: context.store,
     db: context.db,
     lexical: createLexicalSearch(context.db, dialectOf(context.db)),
+    semantic: context.semantic,
+    onSemanticError: (error: unknown) => app.log.warn({ err: error }, 'semantic search failed; answered by words only'),
   };
   const { baseUrl } = context.config;
 
@@ -77,6 +79,8 @@ export function registerSearchRoutes(app: FastifyInstance, context: WebContext):
         limit: request.query.limit ?? DEFAULT_API_LIMIT,
         offset: 0,
       });
+      // Lexical only while the embedder loads: not the answer to keep.
+      if (!result.final) request.responseCacheVersion = null;
       reply.header('cache-control', SEARCH_CACHE_CONTROL);
       return result.items.map(({ paper, listing }) => presentSearchItem(paper, listing, baseUrl));
     },
@@ -100,6 +104,7 @@ export function registerSearchRoutes(app: FastifyInstance, context: WebContext):
             offset: (pageNumber - 1) * SEARCH_PAGE_SIZE,
             typing: request.query.typing === '1',
           });
+          if (!result.final) request.responseCacheVersion = null;
           const more = result.items.length > SEARCH_PAGE_SIZE;
           model = presentSearchResults(q, result.query, result.items.slice(0, SEARCH_PAGE_SIZE), pageNumber, more);
         } catch (error) {
@@ -125,6 +130,7 @@ export function registerSearchRoutes(app: FastifyInstance, context: WebContext):
       async (request, reply) => {
         const q = request.query.q;
         const result = await searchPapers(deps, { q, limit: SEARCH_FEED_ENTRIES, offset: 0 });
+        if (!result.final) request.responseCacheVersion = null;
         // A search feed has no listing times for unlisted papers: order as searched, dated by arXiv's first version.
         const entries = result.items.map(({ paper, listing }) => ({
           paper,

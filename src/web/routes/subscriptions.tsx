@@ -3,7 +3,10 @@
  * `/subscriptions`), the confirmation link (`/subscriptions/confirm`: a page with one button, since mail scanners
  * open links) and the unsubscribe link (`/subscriptions/unsubscribe?s=&t=`: a page with one button, and the
  * RFC 8058 one-click POST that mail clients send without cookies or CSRF token; the signed link is the
- * credential). Routes parse, run a command from commands/subscriptions.ts and render; they decide nothing.
+ * credential). Signed-in people manage theirs: `GET /api/subscriptions`, `DELETE /api/subscriptions/{id}`, the
+ * settings forms `/settings/subscriptions/{id}/unsubscribe` and `/resume`, and `/subscribe?edit={id}` (the form,
+ * prefilled) to change topics and cadence; a subscription of their own account address takes effect at once.
+ * Routes parse, run a command from commands/subscriptions.ts and render; they decide nothing.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -13,13 +16,21 @@ import {
   checkConfirmationLink,
   checkUnsubscribeLink,
   confirmSubscription,
+  findOwnSubscription,
+  listOwnSubscriptions,
+  resumeOwn,
   type SubscriptionDeps,
   subscribe,
+  topicsFromForm,
+  unsubscribeOwn,
   unsubscribeWithLink,
 } from '../../commands/subscriptions.ts';
-import { KyselySubscriptionStore } from '../../storage/subscription-store.ts';
+import { requireSignedIn } from '../../policy/policy.ts';
+import { SubscriptionSettingsStore } from '../../storage/subscription-settings.ts';
+import { KyselySubscriptionStore, type Subscription } from '../../storage/subscription-store.ts';
 import type { WebContext } from '../app.ts';
 import { RATE_LIMITS, rateLimit } from '../auth.ts';
+import { SubscriptionJson, subscriptionJson } from '../presenters/subscription-json.ts';
 import { pageContextFor, renderPage } from '../render.ts';
 import type { PageContextValue } from '../views/page-context.ts';
 import {
@@ -34,6 +45,8 @@ import {
 const NO_STORE = 'no-store';
 /** Longest address echoed back into the form after a refusal, in characters. */
 const ECHO_MAX_LENGTH = 300;
+/** Longest topic list echoed back into the form after a refusal, in characters (20 items of up to 100). */
+const TOPICS_ECHO_MAX_LENGTH = 2100;
 
 const ApiBody = Type.Object({
   // Optional in the schema so that a missing field is refused by the command, with its sentence.
@@ -51,14 +64,33 @@ const FormBody = Type.Object(
   {
     email: Type.Optional(Type.String()),
     cadence: Type.Optional(Type.String()),
+    weeklyDay: Type.Optional(Type.String()),
+    categories: Type.Optional(Type.String()),
+    authors: Type.Optional(Type.String()),
+    keywords: Type.Optional(Type.String()),
+    replaces: Type.Optional(Type.String()),
     _csrf: Type.Optional(Type.String()),
   },
   { additionalProperties: true },
 );
 const FormQuery = Type.Object(
-  { email: Type.Optional(Type.String()), cadence: Type.Optional(Type.String()) },
+  {
+    email: Type.Optional(Type.String()),
+    cadence: Type.Optional(Type.String()),
+    edit: Type.Optional(Type.String({ maxLength: 20 })),
+  },
   { additionalProperties: true },
 );
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const ListAnswer = Type.Object({ subscriptions: Type.Array(SubscriptionJson) });
+const DeleteAnswer = Type.Object({ subscription: SubscriptionJson, message: Type.String() });
+/** Sentences for the settings page after its subscription forms (`/settings?done=...`). */
+export const SUBSCRIPTION_NOTICES = {
+  subscribed: 'Subscribed: the digest goes to your address from the next one on.',
+  'subscription-saved': 'Your subscription is saved: the next digest uses the new settings.',
+  unsubscribed: 'Unsubscribed: no more digests will be sent for that subscription.',
+  resumed: 'Resumed: the next digest will be sent to the address again.',
+} as const;
 const TokenQuery = Type.Object({ token: Type.Optional(Type.String()) }, { additionalProperties: true });
 const TokenBody = Type.Object(
   { token: Type.Optional(Type.String()), _csrf: Type.Optional(Type.String()) },
@@ -74,6 +106,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, context: WebCon
   const subscriptions = new KyselySubscriptionStore(context.db);
   const deps: SubscriptionDeps = {
     subscriptions,
+    settings: new SubscriptionSettingsStore(context.db),
     mailer: context.mailer,
     config,
     logError: (fields, message) => app.log.error(fields, message),
@@ -87,14 +120,77 @@ export function registerSubscriptionRoutes(app: FastifyInstance, context: WebCon
       schema: {
         tags: ['subscriptions'],
         summary:
-          'Subscribe an address to the daily or weekly digest (202 whether or not it was known; it starts when the mailed link is confirmed)',
+          "Subscribe an address to the daily or weekly digest: 202 whether or not it was known, and it starts when the mailed link is confirmed; 201 with the subscription, active at once, when it is the signed-in person's own account address",
         body: ApiBody,
       },
       config: rateLimit(config, RATE_LIMITS.subscribe),
     },
     async (request, reply) => {
       const answer = await subscribe(deps, request.body, request.viewer);
-      return reply.status(202).header('cache-control', NO_STORE).send({ message: answer.message });
+      reply.header('cache-control', NO_STORE);
+      if (answer.activated) {
+        return reply.status(201).send({ message: answer.message, subscription: subscriptionJson(answer.activated) });
+      }
+      return reply.status(202).send({ message: answer.message });
+    },
+  );
+
+  app.get(
+    '/api/subscriptions',
+    {
+      schema: {
+        tags: ['subscriptions'],
+        summary:
+          "The signed-in person's live subscriptions (waiting for confirmation, active or paused): their account's and their address's; 401 when anonymous",
+        response: { 200: ListAnswer },
+      },
+    },
+    async (request, reply) => {
+      const own = await listOwnSubscriptions(subscriptions, request.viewer);
+      reply.header('cache-control', 'private, no-store');
+      return { subscriptions: own.map(subscriptionJson) };
+    },
+  );
+
+  app.delete<{ Params: Static<typeof IdParams> }>(
+    '/api/subscriptions/:id',
+    {
+      schema: {
+        tags: ['subscriptions'],
+        summary:
+          "Unsubscribe one of the signed-in person's subscriptions (repeating it changes nothing); 404 for an id that is not theirs",
+        params: IdParams,
+        response: { 200: DeleteAnswer },
+      },
+    },
+    async (request, reply) => {
+      requireSignedIn(request.viewer, 'manage your subscriptions');
+      const { subscription } = await unsubscribeOwn(subscriptions, request.viewer, request.params.id);
+      reply.header('cache-control', NO_STORE);
+      return {
+        subscription: subscriptionJson(subscription),
+        message: `Unsubscribed: ${subscription.email} will receive no more ${subscription.cadence} digests.`,
+      };
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams> }>(
+    '/settings/subscriptions/:id/unsubscribe',
+    { schema: { params: IdParams } },
+    async (request, reply) => {
+      requireSignedIn(request.viewer, 'manage your subscriptions');
+      await unsubscribeOwn(subscriptions, request.viewer, request.params.id);
+      return reply.header('cache-control', NO_STORE).redirect('/settings?done=unsubscribed#subscriptions-title', 303);
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams> }>(
+    '/settings/subscriptions/:id/resume',
+    { schema: { params: IdParams } },
+    async (request, reply) => {
+      requireSignedIn(request.viewer, 'manage your subscriptions');
+      await resumeOwn(deps, request.viewer, request.params.id);
+      return reply.header('cache-control', NO_STORE).redirect('/settings?done=resumed#subscriptions-title', 303);
     },
   );
 
@@ -102,11 +198,25 @@ export function registerSubscriptionRoutes(app: FastifyInstance, context: WebCon
     '/subscribe',
     { schema: { querystring: FormQuery } },
     async (request, reply) => {
-      const { email, cadence } = request.query;
+      const { email, cadence, edit } = request.query;
+      if (edit !== undefined) {
+        if (!request.viewer) {
+          return reply.redirect(`/login?next=${encodeURIComponent(`/subscribe?edit=${edit}`)}`, 303);
+        }
+        const editing = await findOwnSubscription(subscriptions, request.viewer, edit);
+        if (editing.status === 'unsubscribed') {
+          throw new HttpError(404, 'not_found', 'This subscription has ended; subscribe again to start a new one.');
+        }
+        return sendPrivate(reply, 200, <SubscribeFormView {...formOf(editing)} />, page(request, reply, true));
+      }
       return sendPrivate(
         reply,
         200,
-        <SubscribeFormView email={echo(email)} cadence={cadence === 'weekly' ? 'weekly' : 'daily'} />,
+        <SubscribeFormView
+          email={echo(email) || (request.viewer?.user.email ?? '')}
+          cadence={cadence === 'weekly' ? 'weekly' : 'daily'}
+          ownAddress={request.viewer?.user.email ?? null}
+        />,
         page(request, reply, true),
       );
     },
@@ -116,9 +226,17 @@ export function registerSubscriptionRoutes(app: FastifyInstance, context: WebCon
     '/subscriptions',
     { schema: { body: FormBody }, config: { csrf: true, ...rateLimit(config, RATE_LIMITS.subscribe) } },
     async (request, reply) => {
-      const { email, cadence } = request.body;
+      const { email, cadence, weeklyDay, categories, authors, keywords, replaces } = request.body;
       try {
-        const answer = await subscribe(deps, { email, cadence }, request.viewer);
+        const answer = await subscribe(
+          deps,
+          { email, cadence, weeklyDay, topics: topicsFromForm({ categories, authors, keywords }), replaces },
+          request.viewer,
+        );
+        if (answer.activated) {
+          const done = answer.outcome === 'updated' || replaces ? 'subscription-saved' : 'subscribed';
+          return reply.header('cache-control', NO_STORE).redirect(`/settings?done=${done}#subscriptions-title`, 303);
+        }
         return sendPrivate(reply, 200, <SubscriptionInboxView email={answer.email} />, page(request, reply));
       } catch (error) {
         if (!(error instanceof HttpError) || error.statusCode !== 400) throw error;
@@ -128,6 +246,12 @@ export function registerSubscriptionRoutes(app: FastifyInstance, context: WebCon
           <SubscribeFormView
             email={echo(email)}
             cadence={cadence === 'weekly' ? 'weekly' : 'daily'}
+            weeklyDay={weeklyDay && /^[0-6]$/.test(weeklyDay) ? Number(weeklyDay) : null}
+            categories={echo(categories, TOPICS_ECHO_MAX_LENGTH)}
+            authors={echo(authors, TOPICS_ECHO_MAX_LENGTH)}
+            keywords={echo(keywords, TOPICS_ECHO_MAX_LENGTH)}
+            replaces={replaces && /^\d{1,15}$/.test(replaces) ? Number(replaces) : null}
+            ownAddress={request.viewer?.user.email ?? null}
             error={error.message}
           />,
           page(request, reply, true),
@@ -235,8 +359,22 @@ export function registerSubscriptionRoutes(app: FastifyInstance, context: WebCon
   });
 }
 
-function echo(value: string | undefined): string {
-  return typeof value === 'string' ? value.replace(/[\r\n]+/g, ' ').slice(0, ECHO_MAX_LENGTH) : '';
+/** The subscribe form filled in with a subscription's settings, to change them. */
+function formOf(subscription: Subscription) {
+  return {
+    email: subscription.email,
+    cadence: subscription.cadence,
+    weeklyDay: subscription.weeklyDay,
+    categories: subscription.topics.categories.join(', '),
+    authors: subscription.topics.authors.join(', '),
+    keywords: subscription.topics.keywords.join(', '),
+    replaces: subscription.id,
+    ownAddress: subscription.email,
+  };
+}
+
+function echo(value: string | undefined, maxLength = ECHO_MAX_LENGTH): string {
+  return typeof value === 'string' ? value.replace(/[\r\n]+/g, ' ').slice(0, maxLength) : '';
 }
 
 function sendPrivate(reply: FastifyReply, status: number, view: VNode, page: PageContextValue) {

@@ -1,5 +1,6 @@
 /** `/feeds`: every feed the instance offers, in RSS and Atom, with how to make category and author feeds. */
 import { Layout } from './layout.tsx';
+import { SubscribeBox } from './subscribe-box.tsx';
 
 export interface FeedsPageProps {
   baseUrl: string;
@@ -52,6 +53,7 @@ export function FeedsPageView({ baseUrl, categories }: FeedsPageProps) {
           Any category or author works the same way: <code>{baseUrl}/feeds/category/CATEGORY.rss</code> and{' '}
           <code>{baseUrl}/feeds/author/NAME.atom</code> (the name URL-encoded).
         </p>
+        <SubscribeBox />
       </div>
     </Layout>
   );

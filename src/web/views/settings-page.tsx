@@ -1,14 +1,17 @@
 /**
- * The settings page of the signed-in person: their names, their personal API tokens (a new one is shown once,
- * here), the browsers signed in to their account, and signing out here or everywhere. Every form works without
- * JavaScript and carries the CSRF token.
+ * The settings page of the signed-in person: their names, their digest subscriptions (where each stands, and
+ * changing, resuming or ending it), their personal API tokens (a new one is shown once, here), the browsers signed
+ * in to their account, and signing out here or everywhere. Every form works without JavaScript and carries the
+ * CSRF token.
  */
 import type { SettingsModel } from '../../commands/accounts.ts';
 import { DISPLAY_NAME_MAX_LENGTH, TOKEN_NAME_MAX_LENGTH } from '../../domain/account-names.ts';
 import { USERNAME_MAX_LENGTH } from '../../domain/username.ts';
+import type { Subscription } from '../../storage/subscription-store.ts';
 import { describeUserAgent, momentLabel } from '../presenters/html/account-labels.ts';
 import { CsrfField } from './forms.tsx';
 import { Layout } from './layout.tsx';
+import { WEEKDAYS } from './subscription-pages.tsx';
 
 export interface SettingsPageProps {
   model: SettingsModel;
@@ -87,6 +90,8 @@ export function SettingsPageView({ model, newToken, notice, profileError, tokenE
             </button>
           </form>
         </section>
+
+        <SubscriptionsSection subscriptions={model.subscriptions} />
 
         <section class="settings-section" aria-labelledby="tokens-title">
           <h2 id="tokens-title">API tokens</h2>
@@ -196,5 +201,104 @@ export function SettingsPageView({ model, newToken, notice, profileError, tokenE
         </section>
       </div>
     </Layout>
+  );
+}
+
+/** "Daily, on weekdays" / "Weekly, on Mondays". */
+function cadenceText(subscription: Subscription): string {
+  if (subscription.cadence === 'daily') return 'Daily, on weekdays';
+  return `Weekly, on ${WEEKDAYS[subscription.weeklyDay ?? 1]}s`;
+}
+
+function TopicsText({ subscription }: { subscription: Subscription }) {
+  const { categories, authors, keywords } = subscription.topics;
+  const parts: [string, string[]][] = [
+    ['categories', categories],
+    ['authors', authors],
+    ['keywords', keywords],
+  ];
+  const given = parts.filter(([, items]) => items.length > 0);
+  if (given.length === 0) return <span class="account-item-meta">No topics: the trending papers only.</span>;
+  return (
+    <span class="account-item-meta">
+      For you:{' '}
+      {given.map(([name, items], index) => (
+        <>
+          {index > 0 && '; '}
+          {name} {items.join(', ')}
+        </>
+      ))}
+    </span>
+  );
+}
+
+function StatusBadge({ subscription }: { subscription: Subscription }) {
+  if (subscription.status === 'pending') return <span class="badge badge-muted">waiting for confirmation</span>;
+  if (subscription.pausedAt !== null) return <span class="badge badge-warning">paused</span>;
+  return <span class="badge">active</span>;
+}
+
+/** The person's digest subscriptions, each with what it is, where it stands and what they can do. */
+function SubscriptionsSection({ subscriptions }: { subscriptions: Subscription[] }) {
+  return (
+    <section class="settings-section" aria-labelledby="subscriptions-title">
+      <h2 id="subscriptions-title">Your subscriptions</h2>
+      {subscriptions.length === 0 ? (
+        <p>
+          You receive no digests. <a href="/subscribe">Subscribe</a> to get the trending papers of the day or the week
+          by email.
+        </p>
+      ) : (
+        <>
+          <ul class="account-list" aria-label="Your digest subscriptions">
+            {subscriptions.map((subscription) => (
+              <li class="account-item subscription-item">
+                <div class="account-item-main">
+                  <strong class="subscription-address">{subscription.email}</strong>
+                  <StatusBadge subscription={subscription} />
+                  <span class="account-item-meta">{cadenceText(subscription)}</span>
+                  <TopicsText subscription={subscription} />
+                  {subscription.status === 'pending' && (
+                    <span class="account-item-meta">
+                      Nothing is sent until the link in the confirmation mail to this address is pressed (it works for 7
+                      days). Or press “Change” and save: it is your account’s address, so that starts it at once.
+                    </span>
+                  )}
+                  {subscription.status === 'active' && subscription.pausedAt !== null && (
+                    <span class="account-item-meta subscription-paused">
+                      Paused since <Moment at={subscription.pausedAt} />: mails to this address kept bouncing, so none
+                      are sent. Make sure the address accepts mail (a full mailbox, a typo, a strict spam filter), then
+                      press “Resume”.
+                    </span>
+                  )}
+                </div>
+                <div class="button-row">
+                  {subscription.status === 'active' && subscription.pausedAt !== null && (
+                    <form method="post" action={`/settings/subscriptions/${subscription.id}/resume`}>
+                      <CsrfField />
+                      <button class="button button-small button-primary" type="submit">
+                        Resume<span class="visually-hidden"> the {subscription.cadence} digest</span>
+                      </button>
+                    </form>
+                  )}
+                  <a class="button button-small" href={`/subscribe?edit=${subscription.id}`}>
+                    Change<span class="visually-hidden"> the {subscription.cadence} digest</span>
+                  </a>
+                  <form method="post" action={`/settings/subscriptions/${subscription.id}/unsubscribe`}>
+                    <CsrfField />
+                    <button class="button button-small" type="submit">
+                      Unsubscribe<span class="visually-hidden"> from the {subscription.cadence} digest</span>
+                    </button>
+                  </form>
+                </div>
+              </li>
+            ))}
+          </ul>
+          <p>
+            <a href="/subscribe">Add a subscription</a> (another cadence or another address).
+          </p>
+        </>
+      )}
+    </section>
   );
 }

@@ -7,12 +7,19 @@
 import { usePageContext } from './page-context.ts';
 
 export function SubscribeBox() {
-  const { csrf } = usePageContext();
+  const { csrf, viewer } = usePageContext();
   return (
     <section class="subscribe-box" aria-labelledby="subscribe-box-title">
       <h2 id="subscribe-box-title">Trending papers in your inbox</h2>
       <p class="subscribe-lede">
         The top papers of the day or the week, by email. No account needed; one click to leave.
+        {viewer && (
+          <>
+            {' '}
+            Your account’s address starts at once; manage your subscriptions in{' '}
+            <a href="/settings#subscriptions-title">settings</a>.
+          </>
+        )}
       </p>
       <form
         class="subscribe-form"

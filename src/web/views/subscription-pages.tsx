@@ -3,42 +3,77 @@
  * the confirmation with one button (a POST, so that mail scanners opening the link confirm nothing), the result,
  * and the one-button unsubscribe page (which posts what a mail client's one-click unsubscribe posts).
  */
-import type { Cadence } from '../../domain/subscription-topics.ts';
+import { type Cadence, DEFAULT_WEEKLY_DAY } from '../../domain/subscription-topics.ts';
 import { ConfirmByButtonPage, CsrfField } from './forms.tsx';
 import { Layout } from './layout.tsx';
 
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+/** Weekday names by number (0 = Sunday, as stored). */
+export const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 export interface SubscribeFormProps {
   email?: string;
   cadence?: Cadence;
+  /** The weekday of a weekly digest (0 = Sunday); null: Monday. */
+  weeklyDay?: number | null;
+  /** Topic lists as typed: comma-separated. */
+  categories?: string;
+  authors?: string;
+  keywords?: string;
+  /** The id of the subscription being changed (the form then says "change", and a new cadence replaces it). */
+  replaces?: number | null;
+  /** The signed-in person's account address (subscribing it needs no confirmation mail); null when anonymous. */
+  ownAddress?: string | null;
   error?: string | null;
 }
 
-export function SubscribeFormView({ email, cadence = 'daily', error }: SubscribeFormProps) {
+export function SubscribeFormView(props: SubscribeFormProps) {
+  const { email, cadence = 'daily', weeklyDay, categories, authors, keywords, replaces, ownAddress, error } = props;
+  const editing = replaces !== null && replaces !== undefined;
+  const day = weeklyDay ?? DEFAULT_WEEKLY_DAY;
   return (
-    <Layout title="Subscribe" section="account" noIndex>
+    <Layout title={editing ? 'Change your subscription' : 'Subscribe'} section="account" noIndex>
       <section class="account-page narrow" aria-labelledby="subscribe-title">
-        <h1 id="subscribe-title">Trending papers in your inbox</h1>
-        <p class="lede">
-          The top papers of the day (weekdays) or of the week, by email. We first mail you a link to confirm; every
-          digest has a one-click unsubscribe link.
-        </p>
+        <h1 id="subscribe-title">{editing ? 'Change your subscription' : 'Trending papers in your inbox'}</h1>
+        {editing ? (
+          <p class="lede">
+            The digest to <strong>{email}</strong>. Changes take effect from the next digest; changing how often
+            replaces this subscription with the new one.
+          </p>
+        ) : (
+          <p class="lede">
+            The top papers of the day (weekdays) or of the week, by email. We first mail you a link to confirm; every
+            digest has a one-click unsubscribe link.
+          </p>
+        )}
+        {!editing && ownAddress && (
+          <p class="form-help" id="subscribe-own-help">
+            Signed in: subscribing your account’s address ({ownAddress}) starts at once, without a confirmation mail.
+          </p>
+        )}
         <form class="stacked-form" method="post" action="/subscriptions" novalidate>
           <CsrfField />
-          <label for="subscribe-email">Email address</label>
-          <input
-            id="subscribe-email"
-            name="email"
-            type="email"
-            autocomplete="email"
-            inputMode="email"
-            required
-            maxLength={254}
-            value={email ?? ''}
-            aria-invalid={error ? 'true' : undefined}
-            aria-describedby={error ? 'subscribe-error' : undefined}
-          />
+          {editing ? (
+            <>
+              <input type="hidden" name="email" value={email ?? ''} />
+              <input type="hidden" name="replaces" value={String(replaces)} />
+            </>
+          ) : (
+            <>
+              <label for="subscribe-email">Email address</label>
+              <input
+                id="subscribe-email"
+                name="email"
+                type="email"
+                autocomplete="email"
+                inputMode="email"
+                required
+                maxLength={254}
+                value={email ?? ''}
+                aria-invalid={error ? 'true' : undefined}
+                aria-describedby={error ? 'subscribe-error' : undefined}
+              />
+            </>
+          )}
           {error && (
             <p class="form-error" id="subscribe-error" role="alert">
               {error}
@@ -50,13 +85,60 @@ export function SubscribeFormView({ email, cadence = 'daily', error }: Subscribe
               <input type="radio" name="cadence" value="daily" checked={cadence === 'daily'} /> Daily, on weekdays
             </label>
             <label>
-              <input type="radio" name="cadence" value="weekly" checked={cadence === 'weekly'} /> Weekly, on Mondays
+              <input type="radio" name="cadence" value="weekly" checked={cadence === 'weekly'} /> Weekly
             </label>
           </fieldset>
+          <label for="subscribe-weekly-day">Day of the weekly digest</label>
+          <select id="subscribe-weekly-day" name="weeklyDay" class="subscribe-select">
+            {WEEKDAYS.map((name, index) => (
+              <option value={String(index)} selected={index === day}>
+                {name}
+              </option>
+            ))}
+          </select>
+          <fieldset class="subscribe-topics">
+            <legend>For you (optional)</legend>
+            <p class="form-help" id="subscribe-topics-help">
+              Papers matching these get a section of their own. Separate entries with commas.
+            </p>
+            <label for="subscribe-categories">arXiv categories</label>
+            <input
+              id="subscribe-categories"
+              name="categories"
+              value={categories ?? ''}
+              placeholder="e.g. cs.LG, math.AG"
+              spellcheck={false}
+              autocomplete="off"
+              aria-describedby="subscribe-topics-help"
+            />
+            <label for="subscribe-authors">Authors</label>
+            <input
+              id="subscribe-authors"
+              name="authors"
+              value={authors ?? ''}
+              placeholder="e.g. Yoshua Bengio"
+              autocomplete="off"
+              aria-describedby="subscribe-topics-help"
+            />
+            <label for="subscribe-keywords">Keywords</label>
+            <input
+              id="subscribe-keywords"
+              name="keywords"
+              value={keywords ?? ''}
+              placeholder="e.g. diffusion, graph neural networks"
+              autocomplete="off"
+              aria-describedby="subscribe-topics-help"
+            />
+          </fieldset>
           <button class="button button-primary" type="submit">
-            Subscribe
+            {editing ? 'Save changes' : 'Subscribe'}
           </button>
         </form>
+        {editing && (
+          <p>
+            <a href="/settings#subscriptions-title">Back to your settings</a>
+          </p>
+        )}
       </section>
     </Layout>
   );
