@@ -45,6 +45,10 @@ export async function runHttpBench(workDir: string, progress: Progress): Promise
     LOG_LEVEL: SERVER_LOG_LEVEL,
     PAPERBOY_SAMPLE_DATA: '0',
     PAPERBOY_TIMEZONE: 'UTC',
+    // The feed page and the daily API never search; without this the worker inside serve would embed the fixture's
+    // papers in the background during the measurement (and each batch would invalidate the cached answers). Search
+    // has its own part (bench/search.ts).
+    PAPERBOY_EMBEDDER: 'off',
   };
   const pagePath = `/papers/date/${fixture.benchDay}`;
   const apiPath = `/api/daily_papers?date=${fixture.benchDay}`;

@@ -172,6 +172,8 @@ async function runTarget(
     PAPERBOY_SAMPLE_DATA: '0',
     PAPERBOY_RATE_LIMITS: '0',
     PAPERBOY_TIMEZONE: 'UTC',
+    // Votes never search: no background embedding of the bench's papers competing with the votes for the CPU.
+    PAPERBOY_EMBEDDER: 'off',
   };
   const load = await withServer(['bin/paperboy.js', 'serve'], env, '/healthz', (server) =>
     measure(server, (client) => togglingRequests(tokens[client % tokens.length]!), full),
