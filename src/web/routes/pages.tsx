@@ -104,6 +104,8 @@ export function registerPageRoutes(app: FastifyInstance, context: WebContext): v
       const viewer = request.viewer;
       const detail = await readPaper(context.store, lookup.id, viewer?.user.isAdmin === true);
       const extras = await readPaperExtras(context.db, viewer, lookup.id);
+      // Similar papers made while the embedder loads are lexical only: such a page is not kept in the cache.
+      if (context.semantic && !context.semantic.isReady()) request.responseCacheVersion = null;
       const model = presentPaperPage(detail);
       const canonicalUrl = absolute(context, paperPath(lookup.id));
       return sendHtml(

@@ -39,7 +39,8 @@ export function registerSimilarRoutes(app: FastifyInstance, context: WebContext)
           tags: ['papers'],
           summary: 'Papers similar to this one, most similar first; a bare array in the search answer shape',
           description:
-            'Similar by shared distinctive words of titles and abstracts (and shared authors and primary category). ' +
+            'Similar by shared distinctive words of titles and abstracts (and shared authors and primary category), ' +
+            'fused with the nearest papers by meaning (their vectors) once the embedder has loaded. ' +
             'Never the paper itself nor hidden papers. Public; 404 for unknown or hidden papers.',
           params: PaperSubParams,
           querystring: SimilarQuery,
@@ -53,6 +54,8 @@ export function registerSimilarRoutes(app: FastifyInstance, context: WebContext)
       async (request, reply) => {
         const { id } = requirePaperId(paperIdFromParams(request.params));
         const items = await readSimilarPapers(deps, id, request.query.limit ?? DEFAULT_SIMILAR_LIMIT);
+        // Made while the embedder loads, the answer is lexical only: not kept in the cache.
+        if (context.semantic && !context.semantic.isReady()) request.responseCacheVersion = null;
         reply.header('cache-control', SIMILAR_CACHE_CONTROL);
         return items.map(({ paper, listing }) => presentSearchItem(paper, listing, baseUrl));
       },
