@@ -18,7 +18,7 @@
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { todayIn } from '../src/domain/feed-period.ts';
 import { usernameFromEmail } from '../src/domain/username.ts';
 import { USER_AGENT_PRODUCT } from '../src/ingest/arxiv-api-client.ts';
@@ -29,7 +29,8 @@ import {
   DOCS_SCREENSHOTS_DIR,
   ensureDir,
   findChromium,
-  launchChromium,
+  openSiteBrowser,
+  orderedSteps,
   type RunningSite,
   startDemoSite,
 } from './support/browser.ts';
@@ -80,35 +81,13 @@ describe.skipIf(chromiumPath === null)('a member’s visit, end to end in a real
       // The replay server is local: no need for arXiv's 3 s between requests.
       arxivRequestSpacingMs: 20,
     });
-    browser = await launchChromium(chromiumPath!);
-    context = await browser.newContext({ viewport: DESKTOP, colorScheme: 'light' });
-    await context.route(
-      (url) => url.origin !== site.baseUrl,
-      (route) => {
-        external.push(route.request().url());
-        return route.abort();
-      },
-    );
-    page = await context.newPage();
-    page.on('pageerror', (error) => scriptErrors.push(`${page.url()}: ${error.message}`));
+    ({ browser, context, page } = await openSiteBrowser(chromiumPath!, site.baseUrl, DESKTOP, {
+      external,
+      scriptErrors,
+    }));
   });
 
-  /** The steps build on each other: after one fails, the rest are skipped (saying why) rather than failing too. */
-  let failedStep: string | null = null;
-  function step(name: string, body: () => Promise<void>): void {
-    it(name, async ({ skip }) => {
-      if (failedStep !== null) skip(`step "${failedStep}" failed`);
-      await body();
-    });
-  }
-
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail' && page) {
-      failedStep ??= task.name;
-      const name = task.name.replace(/\W+/g, '-').slice(0, 60);
-      await page.screenshot({ path: join(ARTIFACTS_DIR, `community-failed-${name}.png`), fullPage: true });
-    }
-  });
+  const step = orderedSteps('community', () => page);
 
   afterAll(async () => {
     await browser?.close();

@@ -15,13 +15,14 @@
  */
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import {
   ARTIFACTS_DIR,
   ensureDir,
   findChromium,
-  launchChromium,
+  openSiteBrowser,
+  orderedSteps,
   type RunningSite,
   startDemoSite,
 } from './support/browser.ts';
@@ -38,7 +39,6 @@ describe.skipIf(chromiumPath === null)('subscribing to the digest in a real brow
   let sink: SmtpSink;
   let site: RunningSite;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   /** Requests to anywhere but the site (there must be none). */
   const external: string[] = [];
@@ -48,35 +48,13 @@ describe.skipIf(chromiumPath === null)('subscribing to the digest in a real brow
     ensureDir(ARTIFACTS_DIR);
     sink = await startSmtpSink();
     site = await startDemoSite({ env: { SMTP_URL: sink.url } });
-    browser = await launchChromium(chromiumPath!);
-    context = await browser.newContext({ viewport: DESKTOP, colorScheme: 'light' });
-    await context.route(
-      (url) => url.origin !== site.baseUrl,
-      (route) => {
-        external.push(route.request().url());
-        return route.abort();
-      },
-    );
-    page = await context.newPage();
-    page.on('pageerror', (error) => scriptErrors.push(`${page.url()}: ${error.message}`));
+    ({ browser, page } = await openSiteBrowser(chromiumPath!, site.baseUrl, DESKTOP, {
+      external,
+      scriptErrors,
+    }));
   });
 
-  /** The steps build on each other: after one fails, the rest are skipped (saying why) rather than failing too. */
-  let failedStep: string | null = null;
-  function step(name: string, body: () => Promise<void>): void {
-    it(name, async ({ skip }) => {
-      if (failedStep !== null) skip(`step "${failedStep}" failed`);
-      await body();
-    });
-  }
-
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail' && page) {
-      failedStep ??= task.name;
-      const name = task.name.replace(/\W+/g, '-').slice(0, 60);
-      await page.screenshot({ path: join(ARTIFACTS_DIR, `subscribe-failed-${name}.png`), fullPage: true });
-    }
-  });
+  const step = orderedSteps('subscribe', () => page);
 
   afterAll(async () => {
     await browser?.close();

@@ -8,7 +8,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterEach, it } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.ts';
 import type { PaperRecord } from '../../src/domain/paper.ts';
 import { createArxivApiClient } from '../../src/ingest/arxiv-api-client.ts';
@@ -62,6 +63,63 @@ export function findChromium(): BrowserAvailability {
 /** Launches headless Chromium (Playwright gives each launch a fresh temporary profile and removes it on close). */
 export function launchChromium(executablePath: string): Promise<Browser> {
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+}
+
+export interface SiteBrowser {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+}
+
+/**
+ * Chromium with one context and one page for a journey through the site at `siteOrigin`: requests to anywhere else
+ * are refused and recorded in `record.external` (a page must need no CDN, fonts or scripts from elsewhere), and
+ * uncaught script errors are recorded in `record.scriptErrors`.
+ */
+export async function openSiteBrowser(
+  executablePath: string,
+  siteOrigin: string,
+  viewport: { width: number; height: number },
+  record: { external: string[]; scriptErrors: string[] },
+): Promise<SiteBrowser> {
+  const browser = await launchChromium(executablePath);
+  const context = await browser.newContext({ viewport, colorScheme: 'light' });
+  await context.route(
+    (url) => url.origin !== siteOrigin,
+    (route) => {
+      record.external.push(route.request().url());
+      return route.abort();
+    },
+  );
+  const page = await context.newPage();
+  page.on('pageerror', (error) => record.scriptErrors.push(`${page.url()}: ${error.message}`));
+  return { browser, context, page };
+}
+
+/**
+ * Registers tests that build on each other (call inside a describe): after one fails, the rest are skipped (saying
+ * which step failed) rather than failing too, and the page as the failing step left it is saved to
+ * test-artifacts/<prefix>-failed-<step>.png.
+ */
+export function orderedSteps(
+  prefix: string,
+  currentPage: () => Page | undefined,
+): (name: string, body: () => Promise<void>) => void {
+  let failedStep: string | null = null;
+  afterEach(async ({ task }) => {
+    const page = currentPage();
+    if (task.result?.state === 'fail' && page) {
+      failedStep ??= task.name;
+      const name = task.name.replace(/\W+/g, '-').slice(0, 60);
+      await page.screenshot({ path: join(ARTIFACTS_DIR, `${prefix}-failed-${name}.png`), fullPage: true });
+    }
+  });
+  return (name, body) => {
+    it(name, async ({ skip }) => {
+      if (failedStep !== null) skip(`step "${failedStep}" failed`);
+      await body();
+    });
+  };
 }
 
 export interface RunningSite {
