@@ -24,6 +24,7 @@ import { migrateToLatest } from '../src/storage/migrate.ts';
 import { KyselyPaperStore } from '../src/storage/paper-store.ts';
 import { KyselyJobLeases } from '../src/worker/leases.ts';
 import { workerHolderName } from '../src/worker/worker.ts';
+import { testListing, testRecord } from '../test/support/records.ts';
 import { subscriptionRow } from '../test/support/subscription-rows.ts';
 import { runMeasured } from './child-processes.ts';
 
@@ -132,30 +133,23 @@ export async function prepareDatabase(path: string): Promise<void> {
     const today = todayIn('UTC');
     const categories = ['cs.LG', 'cs.CV', 'cs.CL'];
     await new KyselyPaperStore(handle.db).upsertPapersAndListings(
-      Array.from({ length: PAPERS }, (_, i) => ({
-        id: `2611.${String(i + 1).padStart(5, '0')}`,
-        title: `Paper ${i + 1}: on wombats and other burrowing learners`,
-        abstract: `We study problem ${i + 1} in depth. The results are described at length in what follows.`,
-        authors: i % 3 === 0 ? ['Ada Lovelace', 'Charles Babbage'] : ['Grace Hopper', 'Alan Turing', 'Edsger Dijkstra'],
-        categories: [categories[i % categories.length]!],
-        versions: [{ version: 1, created: `${today}T00:00:00.000Z` }],
-        comments: null,
-        journalRef: null,
-        doi: null,
-        reportNo: null,
-        license: null,
-        submitter: null,
-        githubRepo: null,
-        projectPage: null,
-      })),
-      Array.from({ length: PAPERS }, (_, i) => ({
-        paperId: `2611.${String(i + 1).padStart(5, '0')}`,
-        listedOn: today,
-        submittedAt: new Date(Date.parse(`${today}T00:00:00.000Z`) + i * 60_000).toISOString(),
-        source: 'import' as const,
-        submittedByUserId: null,
-        comment: null,
-      })),
+      Array.from({ length: PAPERS }, (_, i) =>
+        testRecord(`2611.${String(i + 1).padStart(5, '0')}`, {
+          title: `Paper ${i + 1}: on wombats and other burrowing learners`,
+          abstract: `We study problem ${i + 1} in depth. The results are described at length in what follows.`,
+          authors:
+            i % 3 === 0 ? ['Ada Lovelace', 'Charles Babbage'] : ['Grace Hopper', 'Alan Turing', 'Edsger Dijkstra'],
+          categories: [categories[i % categories.length]!],
+          versions: [{ version: 1, created: `${today}T00:00:00.000Z` }],
+        }),
+      ),
+      Array.from({ length: PAPERS }, (_, i) =>
+        testListing(
+          `2611.${String(i + 1).padStart(5, '0')}`,
+          today,
+          new Date(Date.parse(`${today}T00:00:00.000Z`) + i * 60_000).toISOString(),
+        ),
+      ),
     );
     for (let start = 0; start < DIGEST_SUBSCRIBERS; start += INSERT_CHUNK) {
       await handle.db

@@ -15,6 +15,7 @@ import { type DatabaseUrl, openDatabase } from '../src/storage/database.ts';
 import { migrateToLatest } from '../src/storage/migrate.ts';
 import { KyselyPaperStore } from '../src/storage/paper-store.ts';
 import { VoteStore } from '../src/storage/vote-store.ts';
+import { testListing, testRecord } from '../test/support/records.ts';
 import { type RunningServer, withServer } from './child-processes.ts';
 import { processCpuSeconds, waitForQuietMachine } from './cpu-accounting.ts';
 import { throwawayPostgres } from './postgres.ts';
@@ -116,33 +117,16 @@ async function prepareDatabase(url: DatabaseUrl): Promise<string[]> {
     const store = new KyselyPaperStore(handle.db);
     const now = new Date().toISOString();
     await store.upsertPapers(
-      paperIds().map((id, i) => ({
-        id,
-        title: `Synthetic benchmark paper ${i + 1}`,
-        abstract: 'A synthetic abstract for the upvote benchmark.',
-        authors: ['Bench Author'],
-        categories: ['cs.LG'],
-        versions: [{ version: 1, created: now }],
-        comments: null,
-        journalRef: null,
-        doi: null,
-        reportNo: null,
-        license: null,
-        submitter: null,
-        githubRepo: null,
-        projectPage: null,
-      })),
+      paperIds().map((id, i) =>
+        testRecord(id, {
+          title: `Synthetic benchmark paper ${i + 1}`,
+          abstract: 'A synthetic abstract for the upvote benchmark.',
+          authors: ['Bench Author'],
+          versions: [{ version: 1, created: now }],
+        }),
+      ),
     );
-    await store.addListings(
-      paperIds().map((id) => ({
-        paperId: id,
-        listedOn: now.slice(0, 10),
-        submittedAt: now,
-        source: 'import' as const,
-        submittedByUserId: null,
-        comment: null,
-      })),
-    );
+    await store.addListings(paperIds().map((id) => testListing(id, now.slice(0, 10), now)));
     const accounts = new KyselyAccountStore(handle.db);
     const tokens: string[] = [];
     for (let i = 0; i < UPVOTE_CLIENTS; i++) {

@@ -11,7 +11,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { MultiBar, type SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { previewDigest } from '../digest/compose.ts';
@@ -19,6 +18,7 @@ import { RETRY_MAX_WAIT_MS, type SendProgress, type SendSummary, sendDigests } f
 import { previewPeriodOn } from '../domain/digest-period.ts';
 import { todayIn } from '../domain/feed-period.ts';
 import { type Cadence, checkCadence, NO_TOPICS } from '../domain/subscription-topics.ts';
+import { createBarDisplay } from '../ingest/progress.ts';
 import { SmtpMailTransport } from '../mail/transport.ts';
 import { createLexicalSearch } from '../search/lexical-search.ts';
 import { KyselyDigestDeliveryStore, type PlanRequest } from '../storage/digest-delivery-store.ts';
@@ -39,7 +39,6 @@ const DEFAULT_PREVIEW_FILE = 'digest-preview.html';
 const NO_USER_ID = -1;
 
 /** How often the progress bar is redrawn, in milliseconds. */
-const REDRAW_INTERVAL_MS = 200;
 const MS_PER_SECOND = 1000;
 /** Longest --retry-for, in seconds (a day: beyond that the worker's job is the one to wait). */
 const MAX_RETRY_FOR_SECONDS = 86_400;
@@ -280,48 +279,15 @@ function reportSummary(summary: SendSummary, seconds: number): void {
   }
 }
 
-interface SendProgressDisplay {
-  update(progress: SendProgress): void;
-  log(line: string): void;
-  stop(): void;
-}
-
 /** A bar with the count, rate and ETA on a terminal; elsewhere only the message lines. */
-function createSendProgress(stream: NodeJS.WritableStream & { isTTY?: boolean }, name: string): SendProgressDisplay {
-  if (!stream.isTTY) {
-    return {
-      update() {},
-      log(line) {
-        stream.write(`${line}\n`);
-      },
-      stop() {},
-    };
-  }
-  const multibar = new MultiBar({
-    stream,
+function createSendProgress(stream: NodeJS.WritableStream & { isTTY?: boolean }, name: string) {
+  return createBarDisplay<SendProgress>(stream, {
     format: `${name} [{bar}] {value}/{total} digests | {rate} mails/s | ETA {eta_formatted}`,
-    fps: MS_PER_SECOND / REDRAW_INTERVAL_MS,
-    clearOnComplete: true,
-    hideCursor: true,
     etaBuffer: 50,
-    barsize: 30,
+    position: ({ done, total }, seconds) => ({
+      value: done,
+      total: Math.max(1, total, done),
+      payload: { rate: seconds > 0 ? (done / seconds).toFixed(1) : '0' },
+    }),
   });
-  const startedAt = performance.now();
-  let bar: SingleBar | null = null;
-  return {
-    update({ done, total }) {
-      const seconds = (performance.now() - startedAt) / MS_PER_SECOND;
-      const payload = { rate: seconds > 0 ? (done / seconds).toFixed(1) : '0' };
-      bar ??= multibar.create(Math.max(1, total), 0, payload);
-      bar.setTotal(Math.max(1, total, done));
-      bar.update(done, payload);
-    },
-    log(line) {
-      multibar.log(`${line}\n`);
-    },
-    stop() {
-      multibar.update();
-      multibar.stop();
-    },
-  };
 }

@@ -4,7 +4,6 @@
  * progress bar on a terminal, one summary line on stdout, and the exit codes of `paperboy import`.
  */
 
-import { MultiBar, type SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import {
   checkHarvestRange,
@@ -13,6 +12,7 @@ import {
   type OaiHarvestProgress,
   type OaiHarvestResult,
 } from '../ingest/oai-harvest.ts';
+import { createBarDisplay, perSecond } from '../ingest/progress.ts';
 import { KyselyIngestStore } from '../storage/ingest-store.ts';
 import { EXIT_SOME_SKIPPED } from './import.ts';
 import { CliError, openRuntime } from './runtime.ts';
@@ -22,7 +22,6 @@ const MAX_MESSAGES = 20;
 const EXIT_USAGE = 2;
 const MS_PER_SECOND = 1_000;
 /** How often the bar is redrawn, in milliseconds. */
-const REDRAW_INTERVAL_MS = 200;
 
 const HELP_TEXT = `
 Harvests every record whose OAI datestamp (the day arXiv last changed it) lies between --from and --until, both
@@ -146,49 +145,14 @@ function summaryText(result: OaiHarvestResult): string {
 }
 
 /** The harvest's progress: a bar on a terminal (records of the list, rate, ETA), nothing but messages otherwise. */
-interface HarvestProgress {
-  update(progress: OaiHarvestProgress): void;
-  log(line: string): void;
-  stop(): void;
-}
-
-function createHarvestProgress(stream: NodeJS.WritableStream & { isTTY?: boolean }): HarvestProgress {
-  if (!stream.isTTY) {
-    return {
-      update() {},
-      log(line) {
-        stream.write(`${line}\n`);
-      },
-      stop() {},
-    };
-  }
-  const multibar = new MultiBar({
-    stream,
+function createHarvestProgress(stream: NodeJS.WritableStream & { isTTY?: boolean }) {
+  return createBarDisplay<OaiHarvestProgress>(stream, {
     format: 'OAI-PMH [{bar}] {percentage}% | page {page} | {records} records | {rate} records/s | ETA {eta_formatted}',
-    fps: 1000 / REDRAW_INTERVAL_MS,
-    clearOnComplete: true,
-    hideCursor: true,
     etaBuffer: 20,
-    barsize: 30,
+    position: ({ page, records, listDone, completeListSize }, seconds) => ({
+      value: listDone ?? records,
+      total: completeListSize ?? Math.max(1, listDone ?? records),
+      payload: { page, records, rate: perSecond(records, seconds) },
+    }),
   });
-  const startedAt = performance.now();
-  let bar: SingleBar | null = null;
-  return {
-    update({ page, records, listDone, completeListSize }) {
-      const seconds = (performance.now() - startedAt) / MS_PER_SECOND;
-      const payload = { page, records, rate: seconds > 0 ? Math.round(records / seconds) : 0 };
-      const total = completeListSize ?? Math.max(1, listDone ?? records);
-      bar ??= multibar.create(total, 0, payload);
-      bar.setTotal(total);
-      bar.update(listDone ?? records, payload);
-    },
-    log(line) {
-      multibar.log(`${line}\n`);
-    },
-    stop() {
-      // Lines logged since the last redraw are written by a redraw, and stop() alone would drop them.
-      multibar.update();
-      multibar.stop();
-    },
-  };
 }

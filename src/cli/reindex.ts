@@ -6,9 +6,9 @@
  * otherwise. Exit 0 when done, 2 for usage, 1 when something failed (what was written stays consistent: vectors are
  * stored per batch, and a rerun does everything again), 130 when interrupted.
  */
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { sql } from 'kysely';
+import { createBarDisplay, type ProgressDisplay, perSecond } from '../ingest/progress.ts';
 import type { Embedder } from '../search/embedder.ts';
 import { KyselyEmbeddingStore } from '../storage/embedding-store.ts';
 import { embedPapers } from '../worker/embed-job.ts';
@@ -18,7 +18,6 @@ const EXIT_USAGE = 2;
 /** What a shell reports for a process stopped by SIGINT. */
 const EXIT_INTERRUPTED = 130;
 /** How often the progress bar is redrawn, in milliseconds. */
-const REDRAW_INTERVAL_MS = 200;
 
 interface ReindexOptions {
   lexicalOnly?: boolean;
@@ -135,28 +134,13 @@ async function rebuildEmbeddings(runtime: Runtime): Promise<void> {
 }
 
 /** A bar with count, rate and ETA on a terminal; null elsewhere (scripts and logs see the summary only). */
-function progressBar(stream: NodeJS.WriteStream, total: number): { update(done: number): void; stop(): void } | null {
+function progressBar(stream: NodeJS.WriteStream, total: number): ProgressDisplay<number> | null {
   if (!stream.isTTY || total === 0) return null;
-  const started = performance.now();
-  const bar = new SingleBar({
-    stream,
+  return createBarDisplay<number>(stream, {
     format: 'embedding [{bar}] {percentage}% | {value}/{total} papers | {rate} papers/s | ETA {eta_formatted}',
-    fps: 1000 / REDRAW_INTERVAL_MS,
-    clearOnComplete: true,
-    hideCursor: true,
     etaBuffer: 20,
-    barsize: 30,
+    position: (done, seconds) => ({ value: Math.min(done, total), total, payload: { rate: perSecond(done, seconds) } }),
   });
-  bar.start(total, 0, { rate: 0 });
-  return {
-    update(done) {
-      const elapsed = (performance.now() - started) / 1000;
-      bar.update(Math.min(done, total), { rate: elapsed > 0 ? Math.round(done / elapsed) : 0 });
-    },
-    stop() {
-      bar.stop();
-    },
-  };
 }
 
 function seconds(since: number): string {

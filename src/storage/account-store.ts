@@ -9,6 +9,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { hashSecretToken, newSecretToken } from '../accounts/secret-tokens.ts';
 import { firstFreeUsername, usernameCandidates } from '../domain/account-names.ts';
 import { usernameFromEmail, usernameKey } from '../domain/username.ts';
+import { isUniqueViolation } from './database.ts';
 import { bumpDataVersion } from './paper-store.ts';
 import type { Database, UsersTable } from './schema.ts';
 
@@ -701,12 +702,6 @@ async function retryOnUniqueViolation<T>(run: () => Promise<T>): Promise<T> {
       if (attempt >= UNIQUE_VIOLATION_ATTEMPTS || !isUniqueViolation(error)) throw error;
     }
   }
-}
-
-/** PostgreSQL's unique_violation (23505) or SQLite's UNIQUE/PRIMARY KEY constraint failure. */
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 export function rowToUser(row: UserRow): User {

@@ -105,3 +105,12 @@ export function dialectOf(db: Kysely<Database>): DialectName {
 export function redact(value: string): string {
   return value.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
 }
+
+/**
+ * Whether a write was refused by a unique index or primary key: PostgreSQL's unique_violation (23505) or SQLite's
+ * UNIQUE/PRIMARY KEY constraint failure. Stores that race to insert the same row catch it and retry as the loser.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

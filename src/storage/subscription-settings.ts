@@ -7,8 +7,9 @@
  */
 import type { Kysely } from 'kysely';
 import { topicsToJson } from '../domain/subscription-topics.ts';
+import { isUniqueViolation } from './database.ts';
 import type { Database } from './schema.ts';
-import type { SubscriptionRequest } from './subscription-store.ts';
+import { findLiveSubscriptionRow, type SubscriptionRequest } from './subscription-store.ts';
 
 /** What an immediate subscription did: a new active row, a pending row activated, or an active row changed. */
 export type OwnSubscribeOutcome = 'created' | 'activated' | 'updated';
@@ -52,13 +53,7 @@ export class SubscriptionSettingsStore {
   ): Promise<OwnSubscribeResult> {
     const nowIso = now.toISOString();
     return await this.db.transaction().execute(async (trx) => {
-      const live = await trx
-        .selectFrom('subscriptions')
-        .selectAll()
-        .where('email', '=', request.email)
-        .where('cadence', '=', request.cadence)
-        .where('status', '<>', 'unsubscribed')
-        .executeTakeFirst();
+      const live = await findLiveSubscriptionRow(trx, request.email, request.cadence);
       let id: number;
       let outcome: OwnSubscribeOutcome;
       if (!live) {
@@ -137,10 +132,4 @@ export class SubscriptionSettingsStore {
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
-}
-
-/** SQLite's and PostgreSQL's ways of saying a unique index refused a row. */
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

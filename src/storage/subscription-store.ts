@@ -7,6 +7,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { hashSecretToken, newSecretToken } from '../accounts/secret-tokens.ts';
 import { type Cadence, type SubscriptionTopics, topicsFromJson, topicsToJson } from '../domain/subscription-topics.ts';
+import { isUniqueViolation } from './database.ts';
 import type { Database, SubscriptionsTable } from './schema.ts';
 
 /** How long a confirmation link works, in days. */
@@ -112,13 +113,7 @@ export class KyselySubscriptionStore implements SubscriptionStore {
       updated_at: nowIso,
     };
     return await this.db.transaction().execute(async (trx) => {
-      const live = await trx
-        .selectFrom('subscriptions')
-        .selectAll()
-        .where('email', '=', request.email)
-        .where('cadence', '=', request.cadence)
-        .where('status', '<>', 'unsubscribed')
-        .executeTakeFirst();
+      const live = await findLiveSubscriptionRow(trx, request.email, request.cadence);
       const windowStart = new Date(now.getTime() - CONFIRMATION_MAIL_WINDOW_MS).toISOString();
       const windowFields = (row: Row | undefined) =>
         row?.mails_window_started_at && row.mails_window_started_at > windowStart
@@ -281,8 +276,17 @@ function toSubscription(row: Row): Subscription {
   };
 }
 
-/** SQLite's and PostgreSQL's ways of saying a unique index refused a row. */
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+/** The address's pending or active row for a cadence (the partial unique index allows one), if any. */
+export async function findLiveSubscriptionRow(
+  db: Kysely<Database>,
+  email: string,
+  cadence: Cadence,
+): Promise<Row | undefined> {
+  return await db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('email', '=', email)
+    .where('cadence', '=', cadence)
+    .where('status', '<>', 'unsubscribed')
+    .executeTakeFirst();
 }

@@ -29,7 +29,7 @@ export async function createTestApp(
   kind: TestDatabaseKind,
   existing?: DatabaseUrl,
   env: Record<string, string> = {},
-  parts: Pick<AppContext, 'arxiv'> = {},
+  parts: Pick<AppContext, 'arxiv' | 'embedder'> = {},
 ): Promise<TestApp> {
   const url = existing ?? (await kind.create()).url;
   const urlText = url.dialect === 'sqlite' ? `sqlite:${url.path}` : url.url;

@@ -1,5 +1,6 @@
 /** Pieces every form of the site shares. */
 import type { ComponentChildren } from 'preact';
+import { MAX_EMAIL_LENGTH } from '../../domain/sign-in-email.ts';
 import { CSRF_FIELD } from '../auth.ts';
 import { Layout } from './layout.tsx';
 import { usePageContext } from './page-context.ts';
@@ -8,6 +9,36 @@ import { usePageContext } from './page-context.ts';
 export function CsrfField() {
   const { csrf } = usePageContext();
   return csrf ? <input type="hidden" name={CSRF_FIELD} value={csrf} /> : null;
+}
+
+export interface EmailFieldProps {
+  id: string;
+  value?: string | null;
+  /** Marks the field invalid (the page's error message names it). */
+  invalid?: boolean;
+  /** Ids of the elements describing the field (its error and help lines). */
+  describedBy?: string;
+}
+
+/** The labelled email address field of the sign-in and subscription forms: one address, the mobile keyboard for it. */
+export function EmailField({ id, value, invalid, describedBy }: EmailFieldProps) {
+  return (
+    <>
+      <label for={id}>Email address</label>
+      <input
+        id={id}
+        name="email"
+        type="email"
+        autocomplete="email"
+        inputMode="email"
+        required
+        maxLength={MAX_EMAIL_LENGTH}
+        value={value ?? ''}
+        aria-invalid={invalid ? 'true' : undefined}
+        aria-describedby={describedBy}
+      />
+    </>
+  );
 }
 
 export interface ConfirmByButtonProps {

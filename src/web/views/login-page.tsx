@@ -3,7 +3,7 @@
  * inbox", the confirmation that turns an emailed link into a session with one press (a POST, so that mail scanners
  * opening the link do not use it up), and the friendly page for a link that no longer works.
  */
-import { ConfirmByButtonPage, CsrfField } from './forms.tsx';
+import { ConfirmByButtonPage, CsrfField, EmailField } from './forms.tsx';
 import { Layout } from './layout.tsx';
 
 export interface LoginPageProps {
@@ -29,18 +29,11 @@ export function LoginPageView({ next, email, error, oidcName }: LoginPageProps) 
         <form class="stacked-form" method="post" action="/login" novalidate>
           <CsrfField />
           {next && <input type="hidden" name="next" value={next} />}
-          <label for="login-email">Email address</label>
-          <input
+          <EmailField
             id="login-email"
-            name="email"
-            type="email"
-            autocomplete="email"
-            inputMode="email"
-            required
-            maxLength={254}
-            value={email ?? ''}
-            aria-invalid={error ? 'true' : undefined}
-            aria-describedby={error ? 'login-error login-help' : 'login-help'}
+            value={email}
+            invalid={Boolean(error)}
+            describedBy={error ? 'login-error login-help' : 'login-help'}
           />
           {error && (
             <p class="form-error" id="login-error" role="alert">

@@ -4,6 +4,7 @@
  * every visitor), so there the box opens `/subscribe` with the address filled in, whose form carries the token:
  * one more press, and no cross-site page can subscribe anyone.
  */
+import { EmailField } from './forms.tsx';
 import { usePageContext } from './page-context.ts';
 
 export function SubscribeBox() {
@@ -28,16 +29,7 @@ export function SubscribeBox() {
         novalidate
       >
         {csrf && <input type="hidden" name="_csrf" value={csrf} />}
-        <label for="subscribe-box-email">Email address</label>
-        <input
-          id="subscribe-box-email"
-          name="email"
-          type="email"
-          autocomplete="email"
-          inputMode="email"
-          required
-          maxLength={254}
-        />
+        <EmailField id="subscribe-box-email" />
         <fieldset class="subscribe-cadence">
           <legend>How often</legend>
           <label>

@@ -4,7 +4,7 @@
  * and the one-button unsubscribe page (which posts what a mail client's one-click unsubscribe posts).
  */
 import { type Cadence, DEFAULT_WEEKLY_DAY } from '../../domain/subscription-topics.ts';
-import { ConfirmByButtonPage, CsrfField } from './forms.tsx';
+import { ConfirmByButtonPage, CsrfField, EmailField } from './forms.tsx';
 import { Layout } from './layout.tsx';
 
 /** Weekday names by number (0 = Sunday, as stored). */
@@ -58,21 +58,12 @@ export function SubscribeFormView(props: SubscribeFormProps) {
               <input type="hidden" name="replaces" value={String(replaces)} />
             </>
           ) : (
-            <>
-              <label for="subscribe-email">Email address</label>
-              <input
-                id="subscribe-email"
-                name="email"
-                type="email"
-                autocomplete="email"
-                inputMode="email"
-                required
-                maxLength={254}
-                value={email ?? ''}
-                aria-invalid={error ? 'true' : undefined}
-                aria-describedby={error ? 'subscribe-error' : undefined}
-              />
-            </>
+            <EmailField
+              id="subscribe-email"
+              value={email}
+              invalid={Boolean(error)}
+              describedBy={error ? 'subscribe-error' : undefined}
+            />
           )}
           {error && (
             <p class="form-error" id="subscribe-error" role="alert">
